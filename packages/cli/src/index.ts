@@ -1,0 +1,2 @@
+export { main, createProgram } from "./program.js";
+export { formatError, UsageError } from "./cli-error.js";
