@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { SaveImageError } from "./errors.js";
+import { withExternalPrograms } from "./node-programs.js";
+import { readSaveImage, type ReadSaveImageOptions, type SaveImage } from "./read.js";
+import {
+  rewrittenHeaderAndData,
+  writeSaveImage,
+  type RewriteSaveImageXmlOptions,
+  type SaveImageSink,
+  type WriteSaveImageOptions,
+  type WrittenSaveImage,
+} from "./write.js";
+
+const READ_CHUNK = 256 * 1024;
+
+const SYSTEM_ERROR_TEXT: Record<string, string> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOTDIR: "Not a directory",
+  EISDIR: "Is a directory",
+  ELOOP: "Too many levels of symbolic links",
+};
+
+async function openImage(file: string, flags: string): Promise<FileHandle> {
+  try {
+    return await open(file, flags);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    const reason = SYSTEM_ERROR_TEXT[code] ?? (error as Error).message;
+    throw new SaveImageError("OPEN_FAILED", `Failed to open file '${file}': ${reason}`, undefined, { cause: error });
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** The file's bytes from the start, read in order (positional reads: the handle may also be written). */
+async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
+  let position = 0;
+  for (;;) {
+    const buffer = new Uint8Array(READ_CHUNK);
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+async function* fileChunksThenClose(handle: FileHandle): AsyncGenerator<Uint8Array> {
+  try {
+    yield* fileChunks(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a rename durable: the directory entry itself must reach the disk. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a save image file from the front (no seeking), with the external programs available
+ * for bzip2, xz, lzop and zstd. Open failures use libvirt's words: `Failed to open file '<file>': ...`.
+ */
+export async function readSaveImageFile(file: string, options: ReadSaveImageOptions = {}): Promise<SaveImage> {
+  const handle = await openImage(file, "r");
+  // The stream owns the handle from here: finishing or closing the image closes the file.
+  return readSaveImage(fileChunksThenClose(handle), withExternalPrograms(options));
+}
+
+/**
+ * Saves an image to `file` without ever exposing a half-written file under that name: writes a
+ * temporary file (mode 0600) in the same directory, `LibvirtQemudPart` magic first, syncs the
+ * data, writes the `LibvirtQemudSave` magic, syncs again, then renames over `file`. On any
+ * failure the temporary file is removed and a previous `file` is left as it was.
+ */
+export async function saveImageToFile(
+  file: string,
+  options: WriteSaveImageOptions,
+  streamBytes: AsyncIterable<Uint8Array>,
+): Promise<WrittenSaveImage> {
+  const directory = path.dirname(path.resolve(file));
+  const temporary = path.join(directory, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.part`);
+  const handle = await open(temporary, "wx", 0o600);
+  let handleOpen = true;
+  let renamed = false;
+  try {
+    // The creation mode is filtered by the umask; the image holds guest memory, so be exact.
+    await handle.chmod(0o600);
+    let position = 0;
+    const sink: SaveImageSink = {
+      async write(chunk) {
+        await writeFully(handle, chunk, position);
+        position += chunk.length;
+      },
+      async rewrite(at, bytes) {
+        // Data first: the complete magic must never reach the disk before what it vouches for.
+        await handle.sync();
+        await writeFully(handle, bytes, at);
+      },
+    };
+    const written = await writeSaveImage(sink, withExternalPrograms(options), streamBytes);
+    await handle.sync();
+    handleOpen = false;
+    await handle.close();
+    await rename(temporary, file);
+    renamed = true;
+    // Some file systems refuse fsync on a directory; the image is in place either way.
+    await syncDirectory(directory).catch(() => undefined);
+    return written;
+  } finally {
+    if (handleOpen) await handle.close().catch(() => undefined);
+    if (!renamed) await rm(temporary, { force: true });
+  }
+}
+
+/**
+ * Replaces the domain XML of a complete image file in place, keeping its data area (and so
+ * the payload) where it is, as `virsh save-image-define` does. Fails with XML_DOES_NOT_FIT
+ * ("new xml too large to fit in file") when the XML and cookie outgrow the area.
+ */
+export async function rewriteSaveImageXmlFile(file: string, newXml: string, options: RewriteSaveImageXmlOptions = {}): Promise<void> {
+  const handle = await openImage(file, "r+");
+  try {
+    const front = await rewrittenHeaderAndData(fileChunks(handle), newXml, options);
+    await writeFully(handle, front, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

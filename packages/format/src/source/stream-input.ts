@@ -1,0 +1,174 @@
+import { FormatError } from "../errors.js";
+import { ByteReader } from "../wire/byte-reader.js";
+import { type ByteSource, type ChunkPuller, concatBytes, pullChunks } from "./byte-source.js";
+
+/** Below this many surplus bytes a chunk is copied whole rather than split. */
+const SPLIT_THRESHOLD = 16 * 1024;
+
+/**
+ * Forward-only buffered input over a ByteSource, for parsers that never seek. `reader` is a
+ * partial-mode ByteReader over the bytes received so far; parse with it synchronously, and when it
+ * signals that more input is needed, call `fill()` and parse the record again from its start.
+ *
+ * Only the unread tail is kept: when a record straddles two chunks, just that record's bytes are
+ * copied together, the rest of the chunk is used in place.
+ */
+export class StreamInput {
+  readonly reader: ByteReader;
+  private readonly puller: ChunkPuller;
+  private pushedBack: Uint8Array | undefined;
+  private exhausted = false;
+
+  /** `baseOffset`: absolute offset of the first byte of `source` (for error messages). */
+  constructor(source: ByteSource | ChunkPuller, baseOffset = 0) {
+    this.puller = isPuller(source) ? source : pullChunks(source);
+    this.reader = new ByteReader(new Uint8Array(0), baseOffset, true);
+  }
+
+  /** True once the source has no more chunks (everything left is in `reader`). */
+  get done(): boolean {
+    return this.exhausted;
+  }
+
+  /** Absolute offset one past the last byte received. */
+  get receivedEnd(): number {
+    return this.reader.base + this.reader.end;
+  }
+
+  private async nextChunk(): Promise<Uint8Array | undefined> {
+    if (this.pushedBack) {
+      const c = this.pushedBack;
+      this.pushedBack = undefined;
+      return c;
+    }
+    for (;;) {
+      const c = await this.puller.next();
+      if (c === undefined) return undefined;
+      if (c.length > 0) return c;
+    }
+  }
+
+  /**
+   * Receives input until the absolute offset `wanted` is covered. Bytes before `reader.pos` are
+   * dropped. Returns false when the source ended first (then the reader stops asking for more and
+   * throws TRUNCATED instead).
+   */
+  async fill(wanted: number): Promise<boolean> {
+    const r = this.reader;
+    if (r.base + r.end >= wanted) return true;
+    if (this.exhausted) {
+      r.partial = false;
+      return false;
+    }
+    const start = r.base + r.pos;
+    const need = wanted - start;
+    const parts: Uint8Array[] = [];
+    const leftover = r.buf.subarray(r.pos, r.end);
+    if (leftover.length > 0) parts.push(leftover);
+    let have = leftover.length;
+    while (have < need) {
+      const c = await this.nextChunk();
+      if (c === undefined) {
+        this.exhausted = true;
+        break;
+      }
+      parts.push(c);
+      have += c.length;
+    }
+    if (have > need && parts.length > 1) {
+      const surplus = have - need;
+      const last = parts[parts.length - 1]!;
+      if (surplus >= SPLIT_THRESHOLD && surplus < last.length) {
+        parts[parts.length - 1] = last.subarray(0, last.length - surplus);
+        this.pushedBack = last.subarray(last.length - surplus);
+        have = need;
+      }
+    }
+    const buf = concatBytes(parts);
+    r.reset(buf, start);
+    if (this.exhausted) r.partial = false;
+    return have >= need;
+  }
+
+  /** Makes `n` bytes after `reader.pos` available; false if the input ends first. */
+  ensure(n: number): Promise<boolean> {
+    return this.fill(this.reader.base + this.reader.pos + n);
+  }
+
+  /** True when no byte is left at `reader.pos`. */
+  async atEnd(): Promise<boolean> {
+    return !(await this.ensure(1));
+  }
+
+  /**
+   * Receives everything that is left into the reader's buffer. More than `limit` unread bytes throws
+   * LIMIT_EXCEEDED (the decoder's `maxBufferedBytes`).
+   */
+  async readAll(limit: number, why = "buffering the rest of the stream"): Promise<void> {
+    const r = this.reader;
+    const parts: Uint8Array[] = [];
+    const leftover = r.buf.subarray(r.pos, r.end);
+    if (leftover.length > 0) parts.push(leftover);
+    let have = leftover.length;
+    const start = r.base + r.pos;
+    for (;;) {
+      if (have > limit) {
+        throw new FormatError(
+          "LIMIT_EXCEEDED",
+          `${why} needs more than ${limit} bytes (maxBufferedBytes); pass the device descriptions or raise the limit`,
+          { offset: start },
+        );
+      }
+      if (this.exhausted) break;
+      const c = await this.nextChunk();
+      if (c === undefined) {
+        this.exhausted = true;
+        break;
+      }
+      parts.push(c);
+      have += c.length;
+    }
+    r.reset(concatBytes(parts), start);
+    r.partial = false;
+  }
+
+  /** Reads exactly `n` bytes (a view; TRUNCATED if the input ends first). */
+  async read(n: number): Promise<Uint8Array> {
+    await this.ensure(n);
+    return this.reader.bytes(n);
+  }
+
+  /** The unread input as chunks: what is buffered, then the rest of the source as it arrives. */
+  async *rest(): AsyncGenerator<Uint8Array, void, undefined> {
+    const r = this.reader;
+    let offset = r.base + r.end;
+    const buffered = r.buf.subarray(r.pos, r.end);
+    r.reset(new Uint8Array(0), offset);
+    if (buffered.length > 0) yield buffered;
+    for (;;) {
+      const c = await this.nextChunk();
+      if (c === undefined) break;
+      offset += c.length;
+      r.reset(new Uint8Array(0), offset);
+      yield c;
+    }
+    this.exhausted = true;
+    r.partial = false;
+  }
+
+  /** Stops reading the source (cancels a ReadableStream, returns an iterator). */
+  close(): Promise<void> {
+    this.exhausted = true;
+    return this.puller.close();
+  }
+}
+
+function isPuller(source: ByteSource | ChunkPuller): source is ChunkPuller {
+  return (
+    typeof (source as ChunkPuller).next === "function" &&
+    typeof (source as ChunkPuller).close === "function" &&
+    !(Symbol.asyncIterator in source) &&
+    !(Symbol.iterator in source)
+  );
+}
+

@@ -1,0 +1,405 @@
+import { type ConfigurationInit, makeConfigurationRecord, writeConfiguration } from "../configuration.js";
+import { DEFAULT_PAGE_SIZE, QEMU_VM_FILE_MAGIC, QEMU_VM_FILE_VERSION, RAM_SECTION_VERSION, type SectionType } from "../constants.js";
+import { FormatError } from "../errors.js";
+import type { MigrationRecord, RamBlockInfo, RamRecord } from "../records.js";
+import { writeRamRecord } from "../ram/ram-records.js";
+import { type ByteSink, type ChunkWriter, toChunkWriter } from "../sink/byte-sink.js";
+import { formatQemuJson } from "../vmdesc/qemu-json.js";
+import type { VmdescDevice, VmdescVmsd } from "../vmdesc/vmdesc.js";
+import { encodeVMState } from "../vmstate/encode.js";
+import type { VMStateDescription, VMStateValue } from "../vmstate/types.js";
+import { ByteWriter } from "../wire/byte-writer.js";
+import { type EncodeOptions, writeEof, writeFooter, writeRecord, writeSectionHeader, writeVmdesc } from "./record-codec.js";
+
+export interface MigrationStreamWriterOptions {
+  /**
+   * The configuration record after the header, or false for none
+   * (`-global migration.send-configuration=off`). Default: machine type "pc-i440fx-7.2".
+   */
+  configuration?: ConfigurationInit | false;
+  /** Section footers (`send-section-footer`). Default true. */
+  footers?: boolean;
+  /**
+   * The vmdesc trailer after EOF, built from the FULL sections written: true (QEMU 7.2 shape,
+   * the default), "8.2" (with the configuration described first), or false (`suppress-vmdesc`).
+   */
+  vmdesc?: boolean | "8.2";
+  /** Target page size of the RAM records. Default 4096. */
+  pageSize?: number;
+  /** Write the 8-byte header. Default true. */
+  header?: boolean;
+  /** Bytes buffered before a chunk goes to the sink. Default 256 KiB. */
+  highWaterMark?: number;
+}
+
+/** A section as the writer's methods name it. */
+export interface SectionInit {
+  idstr: string;
+  /** Default 0. */
+  instanceId?: number;
+  /** Default: the description's version_id; required with a raw body. */
+  version?: number;
+  /** Default: assigned in order of first use, from 0. */
+  sectionId?: number;
+}
+
+/** A section body: raw bytes, or a value with its vmstate description. */
+export type SectionBody = Uint8Array | { description: VMStateDescription; value: VMStateValue };
+
+const TWO_POW_32 = 0x1_0000_0000;
+
+/**
+ * Writes a migration stream. By default the output is what QEMU 7.2 writes: header, configuration
+ * record, sections with footers, EOF, and a vmdesc trailer built from the FULL sections written.
+ *
+ * Methods append to an internal buffer and return `this`; whenever `highWaterMark` bytes are
+ * buffered they go to the sink. With an asynchronous sink, `await writer.drain()` now and then
+ * to let it push back; `await writer.close()` at the end.
+ */
+export class MigrationStreamWriter {
+  private readonly out: ChunkWriter;
+  private readonly w: ByteWriter;
+  private readonly hwm: number;
+  private readonly footers: boolean;
+  readonly pageSize: number;
+  private pending: Promise<void> | undefined;
+  private started = false;
+  private readonly ids = new Map<string, number>();
+  private nextId = 0;
+  private readonly devices: VmdescDevice[] = [];
+  private ramSection: { sectionId: number } | undefined;
+  private lastBlock: string | undefined;
+  private zeroPage: Uint8Array;
+  /** Bytes handed to the sink or buffered so far. */
+  private written = 0;
+
+  constructor(
+    sink: ByteSink,
+    private readonly options: MigrationStreamWriterOptions = {},
+  ) {
+    this.out = toChunkWriter(sink);
+    this.hwm = options.highWaterMark ?? 256 * 1024;
+    this.w = new ByteWriter(this.hwm + 8192);
+    this.footers = options.footers ?? true;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.zeroPage = new Uint8Array(this.pageSize);
+  }
+
+  /** Bytes written so far (the offset the next record will have). */
+  get offset(): number {
+    return this.written + this.w.length;
+  }
+
+  /** Header and configuration record. Called by the first other method if not called before. */
+  header(): this {
+    if (this.started) throw new FormatError("INVALID_VALUE", "the stream header was already written");
+    this.started = true;
+    if (this.options.header !== false) this.w.u32(QEMU_VM_FILE_MAGIC).u32(QEMU_VM_FILE_VERSION);
+    const cfg = this.configurationInit();
+    if (cfg) writeConfiguration(this.w, makeConfigurationRecord(cfg));
+    return this.flushIfFull();
+  }
+
+  private configurationInit(): ConfigurationInit | undefined {
+    const cfg = this.options.configuration;
+    if (cfg === false) return undefined;
+    return cfg ?? { machineType: "pc-i440fx-7.2" };
+  }
+
+  private begin(): void {
+    if (!this.started) this.header();
+  }
+
+  /** Section id for an idstr/instance pair (assigned on first use). */
+  sectionId(section: SectionInit): number {
+    const key = `${section.idstr}\u0000${section.instanceId ?? 0}`;
+    let id = this.ids.get(key);
+    if (section.sectionId !== undefined) {
+      id = section.sectionId;
+      this.ids.set(key, id);
+      this.nextId = Math.max(this.nextId, id + 1);
+    } else if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** A non-iterative device: header, body, footer; described in the vmdesc trailer. */
+  sectionFull(section: SectionInit, body: SectionBody): this {
+    return this.deviceSection("full", section, body);
+  }
+
+  sectionStart(section: SectionInit, body: SectionBody): this {
+    return this.deviceSection("start", section, body);
+  }
+
+  sectionPart(section: SectionInit, body: Uint8Array): this {
+    return this.deviceSection("part", section, body);
+  }
+
+  sectionEnd(section: SectionInit, body: Uint8Array): this {
+    return this.deviceSection("end", section, body);
+  }
+
+  private deviceSection(type: SectionType, section: SectionInit, body: SectionBody): this {
+    this.begin();
+    if (this.ramSection) throw new FormatError("INVALID_VALUE", "finish the RAM section before writing another section");
+    const sectionId = this.sectionId(section);
+    const instanceId = section.instanceId ?? 0;
+    const raw = body instanceof Uint8Array;
+    const version = section.version ?? (raw ? undefined : body.description.version_id);
+    if (version === undefined && (type === "start" || type === "full")) {
+      throw new FormatError("INVALID_VALUE", `section '${section.idstr}' with a raw body needs a version`);
+    }
+    writeSectionHeader(this.w, { type, sectionId, idstr: section.idstr, instanceId, version: version ?? 0 });
+    let vmsd: VmdescVmsd | undefined;
+    let size: number;
+    if (raw) {
+      this.w.bytes(body);
+      size = body.length;
+    } else {
+      if (version !== body.description.version_id) {
+        throw new FormatError("INVALID_VALUE", `'${section.idstr}' is saved at its description's version ${body.description.version_id}, not ${version}`);
+      }
+      const encoded = encodeVMState(body.description, body.value, this.w);
+      vmsd = encoded.vmdesc;
+      size = encoded.bytes.length;
+    }
+    if (this.footers) writeFooter(this.w, { sectionId });
+    if (type === "full") {
+      this.devices.push(
+        vmsd
+          ? { name: section.idstr, instance_id: instanceId, ...vmsd }
+          : { name: section.idstr, instance_id: instanceId, size, fields: [{ name: "data", size, type: "buffer" }] },
+      );
+    }
+    return this.flushIfFull();
+  }
+
+  /** The RAM START section: the block list (MEM_SIZE) and EOS. */
+  ramStart(blocks: readonly RamBlockInfo[], section: Partial<SectionInit> = {}): this {
+    this.beginRam("start", section);
+    let total = 0;
+    for (const b of blocks) total += b.length;
+    this.ram({ kind: "ram", type: "mem-size", offset: 0, sectionId: 0, address: total, continued: false, blocks: [...blocks] });
+    return this.finishRamSection();
+  }
+
+  /** Opens a RAM PART (or END) section; follow with page records and `finishRamSection()`. */
+  beginRamSection(type: "part" | "end" = "part", section: Partial<SectionInit> = {}): this {
+    return this.beginRam(type, section);
+  }
+
+  private beginRam(type: SectionType, section: Partial<SectionInit>): this {
+    this.begin();
+    if (this.ramSection) throw new FormatError("INVALID_VALUE", "a RAM section is already open");
+    const init: SectionInit = { idstr: "ram", instanceId: 0, version: RAM_SECTION_VERSION, ...section };
+    const sectionId = this.sectionId(init);
+    writeSectionHeader(this.w, { type, sectionId, idstr: init.idstr, instanceId: init.instanceId ?? 0, version: init.version ?? RAM_SECTION_VERSION });
+    this.ramSection = { sectionId };
+    return this;
+  }
+
+  /** EOS and the footer of the open RAM section. */
+  finishRamSection(): this {
+    const open = this.needRam();
+    this.ram({ kind: "ram", type: "eos", offset: 0, sectionId: open.sectionId, address: 0, continued: false });
+    if (this.footers) writeFooter(this.w, { sectionId: open.sectionId });
+    this.ramSection = undefined;
+    return this.flushIfFull();
+  }
+
+  private needRam(): { sectionId: number } {
+    if (!this.ramSection) throw new FormatError("INVALID_VALUE", "no RAM section is open (call beginRamSection first)");
+    return this.ramSection;
+  }
+
+  /** A page as QEMU sends it: a ZERO record if it is all zero, else PAGE. */
+  ramPage(block: string, address: number, data: Uint8Array): this {
+    if (isAllZero(data, this.zeroPage)) return this.ramZero(block, address, 0);
+    this.needRam();
+    const continued = this.continues(block);
+    this.pageHeader(address, 0x08, continued, block);
+    if (data.length !== this.pageSize) throw new FormatError("INVALID_VALUE", `page of ${data.length} bytes, the page size is ${this.pageSize}`);
+    this.w.bytes(data);
+    return this.flushIfFull();
+  }
+
+  /** A ZERO record (QEMU 7.2 only sends fill 0; its loader accepts any fill byte). */
+  ramZero(block: string, address: number, fill = 0): this {
+    this.needRam();
+    const continued = this.continues(block);
+    this.pageHeader(address, 0x02, continued, block);
+    this.w.u8(fill);
+    return this.flushIfFull();
+  }
+
+  ramXbzrle(block: string, address: number, encoded: Uint8Array): this {
+    const open = this.needRam();
+    return this.ram({ kind: "ram", type: "xbzrle", offset: 0, sectionId: open.sectionId, address, continued: this.continues(block), block, data: encoded });
+  }
+
+  ramCompressed(block: string, address: number, zlibData: Uint8Array): this {
+    const open = this.needRam();
+    return this.ram({ kind: "ram", type: "compressed", offset: 0, sectionId: open.sectionId, address, continued: this.continues(block), block, data: zlibData });
+  }
+
+  /** Whether a page record for `block` can leave the name out (it can across sections, as in QEMU). */
+  private continues(block: string): boolean {
+    const same = this.lastBlock === block;
+    this.lastBlock = block;
+    return same;
+  }
+
+  /** The be64 `address | flags` and block name of a page record, without building a record object. */
+  private pageHeader(address: number, flag: number, continued: boolean, block: string): void {
+    if (!Number.isSafeInteger(address) || address < 0 || address % this.pageSize !== 0) {
+      throw new FormatError("INVALID_VALUE", `RAM address ${address} is not a multiple of the page size ${this.pageSize}`);
+    }
+    const flags = flag | (continued ? 0x20 : 0);
+    this.w.u64Halves(Math.floor(address / TWO_POW_32), ((address % TWO_POW_32) | flags) >>> 0);
+    if (!continued) this.w.countedString(block);
+  }
+
+  private ram(rec: RamRecord): this {
+    writeRamRecord(this.w, rec, this.pageSize);
+    return this.flushIfFull();
+  }
+
+  /** EOF and, unless disabled, the vmdesc trailer. */
+  eof(): this {
+    this.begin();
+    if (this.ramSection) throw new FormatError("INVALID_VALUE", "finish the RAM section before EOF");
+    writeEof(this.w);
+    const shape = this.options.vmdesc ?? true;
+    if (shape !== false) {
+      const json = new TextEncoder().encode(formatQemuJson(this.vmdesc(shape === "8.2")));
+      writeVmdesc(this.w, { json });
+    }
+    return this.flushIfFull();
+  }
+
+  private vmdesc(withConfiguration: boolean): object {
+    const doc: Record<string, unknown> = {};
+    const cfg = this.configurationInit();
+    if (withConfiguration && cfg) doc.configuration = configurationVmdesc(cfg);
+    doc.page_size = this.pageSize;
+    doc.devices = this.devices;
+    return doc;
+  }
+
+  /** Writes any record as is (no vmdesc bookkeeping): for re-emitting decoded records. */
+  write(record: MigrationRecord, options?: EncodeOptions): this {
+    this.started = true;
+    writeRecord(this.w, record, { pageSize: this.pageSize, ...options });
+    return this.flushIfFull();
+  }
+
+  private flushIfFull(): this {
+    if (this.w.length >= this.hwm) this.flush();
+    return this;
+  }
+
+  /** Hands everything buffered to the sink now. */
+  flush(): this {
+    if (this.w.length === 0) return this;
+    const chunk = this.w.finish();
+    this.written += chunk.length;
+    if (this.pending === undefined) {
+      const result = this.out.write(chunk);
+      if (result) this.track(result);
+    } else {
+      this.track(this.pending.then(() => this.out.write(chunk)));
+    }
+    return this;
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked: Promise<void> = p.then(() => {
+      if (this.pending === tracked) this.pending = undefined;
+    });
+    // A failure is reported by drain()/close(), not as an unhandled rejection.
+    tracked.catch(() => undefined);
+    this.pending = tracked;
+  }
+
+  /** Flushes and waits until the sink has taken everything. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.pending) await this.pending;
+  }
+
+  /** Flushes, waits, and closes the sink. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.out.close();
+  }
+}
+
+/** The 8.2+ vmdesc entry for the configuration vmstate. */
+function configurationVmdesc(cfg: ConfigurationInit): VmdescVmsd {
+  const fields = [
+    { name: "len", type: "uint32", size: 4 },
+    { name: "name", type: "buffer", size: cfg.machineType.length },
+  ];
+  const subsections: VmdescVmsd[] = [];
+  if (cfg.targetPageBits !== undefined) {
+    subsections.push({ vmsd_name: "configuration/target-page-bits", version: 1, fields: [{ name: "target_page_bits", type: "uint32", size: 4 }] });
+  }
+  const caps = cfg.capabilities ?? [];
+  if (caps.length > 0) {
+    // A compressible array: described once, by its first element.
+    const first = { name: "capabilities", ...(caps.length > 1 ? { array_len: caps.length } : {}), type: "capability", size: 1 + caps[0]!.length };
+    subsections.push({
+      vmsd_name: "configuration/capabilities",
+      version: 1,
+      fields: [{ name: "caps_count", type: "uint32", size: 4 }, first],
+    });
+  }
+  if (cfg.uuid !== undefined) {
+    const uuid = { vmsd_name: "UUID", version: 1, fields: [{ name: "data", array_len: 16, type: "uint8", size: 1 }] };
+    subsections.push({ vmsd_name: "configuration/uuid", version: 1, fields: [{ name: "uuid", type: "struct", struct: uuid, size: 16 }] });
+  }
+  return { vmsd_name: "configuration", version: 1, fields, ...(subsections.length > 0 ? { subsections } : {}) };
+}
+
+function isAllZero(data: Uint8Array, zeroPage: Uint8Array): boolean {
+  if (data.length !== zeroPage.length) return false;
+  if (data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2);
+    for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+    for (let i = words.length << 2; i < data.length; i++) if (data[i] !== 0) return false;
+    return true;
+  }
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
+  return true;
+}
+
+/** Writes records back to bytes, byte for byte as they were decoded. */
+export async function writeMigrationStream(
+  records: Iterable<MigrationRecord> | AsyncIterable<MigrationRecord>,
+  sink: ByteSink,
+  options: { pageSize?: number; highWaterMark?: number } = {},
+): Promise<void> {
+  const writer = new MigrationStreamWriter(sink, { highWaterMark: options.highWaterMark });
+  let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  let count = 0;
+  for await (const rec of records) {
+    if (rec.kind === "configuration" && rec.targetPageBits !== undefined) pageSize = 2 ** rec.targetPageBits;
+    writer.write(rec, { pageSize });
+    if (++count % 1024 === 0) await writer.drain();
+  }
+  await writer.close();
+}
+
+/** Encodes records into one buffer. */
+export function encodeMigrationStream(records: Iterable<MigrationRecord>, options: { pageSize?: number } = {}): Uint8Array {
+  const w = new ByteWriter(64 * 1024);
+  let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  for (const rec of records) {
+    if (rec.kind === "configuration" && rec.targetPageBits !== undefined) pageSize = 2 ** rec.targetPageBits;
+    writeRecord(w, rec, { pageSize });
+  }
+  return w.finish();
+}

@@ -1,0 +1,139 @@
+import { fillWords, nextBelow, nextU32, seedPrng, type PrngState } from "./prng.js";
+import { DEFAULT_WORKLOAD, PAGE_KINDS, type GuestWorkload, type PageKind } from "./workload.js";
+
+export const PAGE_SIZE = 4096;
+const WORDS_PER_PAGE = PAGE_SIZE / 4;
+
+/**
+ * The only way the guest reaches RAM: `writablePage` passes the write barrier (dirty logging,
+ * and later copy-before-write) before it hands out the page's bytes.
+ */
+export interface WritableRam {
+  readonly pageCount: number;
+  writablePage(page: number): Uint8Array;
+}
+
+/** Everything that decides the guest's future. It is saved whole in the `cpu` section. */
+export interface GuestCpuState {
+  steps: number;
+  prng: PrngState;
+  /** Folds every value the guest drew, so two runs that diverge show it in one register. */
+  acc: number;
+  lastPage: number;
+  workload: GuestWorkload;
+}
+
+export function initialGuestState(seed: number, workload: GuestWorkload = DEFAULT_WORKLOAD): GuestCpuState {
+  return {
+    steps: 0,
+    prng: seedPrng(seed),
+    acc: 0,
+    lastPage: 0,
+    workload: { ...workload, mix: { ...workload.mix } },
+  };
+}
+
+/**
+ * A guest whose every page write is a function of its state: "restore, then run N steps"
+ * writes exactly what "run N steps" writes on the original.
+ */
+export class DeterministicGuest {
+  state: GuestCpuState;
+  readonly #scratch = new Uint32Array(WORDS_PER_PAGE);
+  readonly #scratchBytes = new Uint8Array(this.#scratch.buffer);
+  // Derived from the state (pattern index), so a cache and not state itself.
+  readonly #patterns = new Map<number, Uint8Array>();
+
+  constructor(state: GuestCpuState) {
+    this.state = state;
+  }
+
+  /** One step: `pagesPerStep` page writes. Returns the number of pages written. */
+  step(ram: WritableRam): number {
+    const s = this.state;
+    const w = s.workload;
+    let written = 0;
+    if (ram.pageCount > 0) {
+      for (let i = 0; i < w.pagesPerStep; i++) {
+        const kind = this.#drawKind();
+        const page = this.#drawPage(ram.pageCount);
+        this.#writePage(ram, page, kind);
+        written++;
+      }
+    }
+    s.steps++;
+    return written;
+  }
+
+  /**
+   * Writes `count` consecutive pages from `first` with kinds drawn from the workload mix, as a
+   * guest initialising its memory would. Used to give RAM realistic content before a save.
+   */
+  fill(ram: WritableRam, first: number, count: number): void {
+    const end = Math.min(ram.pageCount, first + count);
+    for (let page = first; page < end; page++) this.#writePage(ram, page, this.#drawKind());
+  }
+
+  #draw(bound: number): number {
+    const s = this.state;
+    const v = nextBelow(s.prng, bound);
+    s.acc = (Math.imul(s.acc, 31) + v) >>> 0;
+    return v;
+  }
+
+  #drawKind(): PageKind {
+    const mix = this.state.workload.mix;
+    let total = 0;
+    for (const k of PAGE_KINDS) total += mix[k];
+    let r = this.#draw(total);
+    for (const k of PAGE_KINDS) {
+      if (r < mix[k]) return k;
+      r -= mix[k];
+    }
+    return "zero";
+  }
+
+  #drawPage(pageCount: number): number {
+    const w = this.state.workload;
+    const hot = w.hotPages > 0 && w.hotPercent > 0 && this.#draw(100) < w.hotPercent;
+    if (hot) {
+      const start = Math.min(w.hotStart, pageCount - 1);
+      const size = Math.max(1, Math.min(w.hotPages, pageCount - start));
+      return start + this.#draw(size);
+    }
+    return this.#draw(pageCount);
+  }
+
+  #writePage(ram: WritableRam, page: number, kind: PageKind): void {
+    const s = this.state;
+    s.lastPage = page;
+    const bytes = ram.writablePage(page);
+    switch (kind) {
+      case "zero":
+        bytes.fill(0);
+        break;
+      case "uniform":
+        bytes.fill(1 + this.#draw(255));
+        break;
+      case "duplicate":
+        bytes.set(this.#pattern(this.#draw(Math.max(1, s.workload.duplicatePatterns))));
+        break;
+      case "random":
+        fillWords(this.#scratch, nextU32(s.prng));
+        bytes.set(this.#scratchBytes);
+        break;
+    }
+  }
+
+  #pattern(index: number): Uint8Array {
+    let pattern = this.#patterns.get(index);
+    if (!pattern) {
+      const words = new Uint32Array(WORDS_PER_PAGE);
+      // Salted so a duplicate pattern never equals a "random" page drawn from the same value.
+      fillWords(words, (Math.imul(index + 1, 0x9e3779b1) ^ 0xd0b1e5) >>> 0);
+      pattern = new Uint8Array(words.buffer);
+      this.#patterns.set(index, pattern);
+    }
+    return pattern;
+  }
+}

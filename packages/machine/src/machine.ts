@@ -1,0 +1,560 @@
+import type { InputChannel, OutputChannel } from "./channel.js";
+import { STEP_NS } from "./devices/clock-core.js";
+import { VirtualClock } from "./devices/clock.js";
+import type { Device } from "./devices/device.js";
+import { GlobalState } from "./devices/global-state.js";
+import { GuestCpu } from "./devices/guest-cpu.js";
+import { REG } from "./devices/serial-16550-core.js";
+import { Serial16550 } from "./devices/serial-16550.js";
+import type { HasherFactory, MachineDigest } from "./digest.js";
+import { MachineError } from "./errors.js";
+import { EventBus } from "./events.js";
+import { initialGuestState, PAGE_SIZE, type DeterministicGuest, type WritableRam } from "./guest/guest.js";
+import { defaultGuestOptions, type GuestOptions } from "./guest/workload.js";
+import { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";
+import type { PageMemoryFactory } from "./ram/page-memory.js";
+import type { PageSource } from "./ram/page-source.js";
+import { RamSet, type RamBlock } from "./ram/ram-block.js";
+import { RunStateMachine, type RunState } from "./run-state.js";
+import { DeviceSaveHandler } from "./save/device-handler.js";
+import { SaveRegistry, SaveSession, type SaveEntry } from "./save/engine.js";
+import type { SaveContext, SaveHandler } from "./save/handler.js";
+import { IncomingLoad } from "./save/incoming.js";
+import {
+  applyParameters,
+  checkCapabilities,
+  defaultParameters,
+  MIGRATION_CAPABILITIES,
+  SUPPORTED_CAPABILITIES,
+  type MigrationCapability,
+  type MigrationParameters,
+} from "./save/migration-params.js";
+import type { MigrationInfo } from "./save/migration-status.js";
+import type { MigrationSocketAddress } from "./monitor/monitor-channels.js";
+import { OutgoingMigration, type MigrationHost } from "./save/precopy.js";
+import { RamSaveHandler } from "./save/ram-handler.js";
+import type { StreamCodec } from "./save/stream-codec.js";
+import type { StreamConfiguration } from "./save/record-sink.js";
+import { uuidBytes } from "./uuid.js";
+
+/** The machine type written to (and required in) the configuration record. */
+export const DEFAULT_MACHINE_TYPE = "savevm-virt-1.0";
+export const MAIN_RAM_BLOCK = "guest.ram";
+
+/** Where the machine gets its RAM storage, stream codec and hashes. */
+export interface MachineBackends {
+  codec: StreamCodec;
+  memory: PageMemoryFactory;
+  hasher: HasherFactory;
+}
+
+export interface MachineConfig {
+  name?: string;
+  uuid?: string;
+  /** Size of the main RAM block in bytes (a multiple of 4096). */
+  memory: number;
+  machineType?: string;
+  /** More RAM blocks after the main one. */
+  ramBlocks?: readonly { name: string; size: number }[];
+  /** More devices after the built-in ones. */
+  devices?: readonly Device[];
+  guest?: Partial<GuestOptions>;
+  /** Start stopped (QEMU's `-S`): the machine stays in prelaunch until `cont`. */
+  startPaused?: boolean;
+  /** Wait for an incoming migration (QEMU's `-incoming`). */
+  incoming?: boolean;
+  /** Allow `exec:` channels (off by default). */
+  allowExec?: boolean;
+  now?: () => number;
+}
+
+/**
+ * An emulated machine whose whole state — RAM blocks, devices and run state — saves to and
+ * loads from QEMU migration streams. The guest is deterministic and writes RAM through the
+ * write barrier while the machine runs.
+ */
+export class Machine {
+  readonly name: string;
+  readonly uuid: string | undefined;
+  readonly machineType: string;
+  readonly allowExec: boolean;
+  readonly runState: RunStateMachine;
+  readonly events = new EventBus();
+  readonly ram: RamSet;
+  readonly registry = new SaveRegistry();
+  readonly ramHandler: RamSaveHandler;
+  readonly serial = new Serial16550();
+  readonly clock = new VirtualClock();
+  readonly globalState: GlobalState;
+  readonly cpu: GuestCpu;
+  readonly backends: MachineBackends;
+  readonly #now: () => number;
+  readonly #guestRam: WritableRam;
+  #rate: number;
+  #parameters: MigrationParameters = defaultParameters();
+  readonly #capabilities = new Map<MigrationCapability, boolean>(MIGRATION_CAPABILITIES.map((c) => [c, false]));
+  #migration: OutgoingMigration | undefined;
+  #incoming: IncomingLoad | undefined;
+  #incomingExpected: boolean;
+  /** idle: may start; waiting: listening for a source; loading; done: loaded, no more. */
+  #incomingPhase: "idle" | "waiting" | "loading" | "done" = "idle";
+  #incomingError: string | undefined;
+  #incomingAddress: MigrationSocketAddress | undefined;
+  #autostart: boolean;
+  #pageSourceFactory: ((ctx: SaveContext) => PageSource) | undefined;
+  #pacing: { timer: ReturnType<typeof setTimeout> | undefined; startedAt: number; steps: number } = {
+    timer: undefined,
+    startedAt: 0,
+    steps: 0,
+  };
+  #destroyed = false;
+
+  constructor(config: MachineConfig, backends: MachineBackends) {
+    this.name = config.name ?? "savevm";
+    this.uuid = config.uuid;
+    this.machineType = config.machineType ?? DEFAULT_MACHINE_TYPE;
+    this.allowExec = config.allowExec ?? false;
+    this.backends = backends;
+    this.#now = config.now ?? (() => Date.now());
+    this.#autostart = !(config.startPaused ?? false);
+    this.#incomingExpected = config.incoming ?? false;
+    this.runState = new RunStateMachine("prelaunch");
+
+    this.ram = new RamSet(backends.memory);
+    const main = this.ram.add(MAIN_RAM_BLOCK, config.memory);
+    for (const b of config.ramBlocks ?? []) this.ram.add(b.name, b.size);
+    this.#guestRam = { pageCount: main.pageCount, writablePage: (p) => this.ram.writablePage(main, p) };
+
+    const guest = { ...defaultGuestOptions(), ...config.guest };
+    this.#rate = guest.pacing.rate;
+    this.cpu = new GuestCpu(initialGuestState(guest.seed, guest.workload));
+    if (guest.fill > 0) this.populate(0, Math.min(main.pageCount, Math.ceil(guest.fill / PAGE_SIZE)));
+    this.globalState = new GlobalState(() => this.runState.state);
+
+    this.ramHandler = new RamSaveHandler({
+      ram: this.ram,
+      pageSource: (ctx) => this.#pageSourceFactory?.(ctx) ?? new DirtyBitmapSource(this.ram),
+      onSync: (pass) => {
+        if (this.eventsEnabled()) this.events.emit("MIGRATION_PASS", { pass });
+      },
+      now: this.#now,
+    });
+    this.registry.register(this.ramHandler);
+    for (const device of [this.globalState, this.cpu, this.clock, this.serial, ...(config.devices ?? [])]) {
+      this.addDevice(device);
+    }
+    this.runState.onChange((state) => {
+      if (state === "running") this.#startPacing();
+      else this.#stopPacing();
+    });
+  }
+
+  /** Enters the initial run state: inmigrate, running, or (with `startPaused`) prelaunch. */
+  start(): void {
+    if (this.#incomingExpected) this.runState.set("inmigrate");
+    else if (this.#autostart) this.vmStart();
+  }
+
+  get guest(): DeterministicGuest {
+    return this.cpu.guest;
+  }
+
+  get mainRam(): RamBlock {
+    return this.ram.blocks[0]!;
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Registers a device saved as a FULL section in every save its modes allow. */
+  addDevice(device: Device): SaveEntry {
+    return this.registry.register(new DeviceSaveHandler(device));
+  }
+
+  /** Registers a custom state entry (live or not). */
+  addHandler(handler: SaveHandler): SaveEntry {
+    return this.registry.register(handler);
+  }
+
+  addRamBlock(name: string, size: number): RamBlock {
+    this.#assertNoSave();
+    return this.ram.add(name, size);
+  }
+
+  /** Replaces how the RAM handler picks pages (for snapshots); undefined restores pre-copy. */
+  setPageSource(factory: ((ctx: SaveContext) => PageSource) | undefined): void {
+    this.#pageSourceFactory = factory;
+  }
+
+  // ---- guest ------------------------------------------------------------------------------
+
+  /** Guest bytes per second while running. */
+  get guestRate(): number {
+    return this.#rate;
+  }
+
+  set guestRate(bytesPerSecond: number) {
+    this.#rate = Math.max(0, bytesPerSecond);
+    this.#stopPacing();
+    if (this.runState.running) this.#startPacing();
+  }
+
+  /**
+   * Has the guest write `count` pages from `first` of its RAM with content drawn from its mix,
+   * as an operating system initialising memory would (through the write barrier).
+   */
+  populate(first = 0, count = this.mainRam.pageCount): void {
+    this.cpu.guest.fill(this.#guestRam, first, count);
+  }
+
+  /** Runs `count` guest steps now, whatever the run state (for tests and embedders). */
+  step(count = 1): void {
+    for (let i = 0; i < count; i++) this.#step();
+  }
+
+  #step(): void {
+    const guest = this.cpu.guest;
+    // The guest's boot code: enable and clear the UART FIFOs before anything else.
+    if (guest.state.steps === 0) this.serial.write(REG.IIR_FCR, 0x07);
+    guest.step(this.#guestRam);
+    if (guest.state.steps % 8 === 0) this.serial.write(REG.RBR_THR_DLL, 0x41 + (guest.state.acc % 26));
+    this.serial.tick();
+    this.clock.advance(STEP_NS);
+  }
+
+  #startPacing(): void {
+    if (this.#pacing.timer !== undefined || this.#rate <= 0 || this.#destroyed) return;
+    this.#pacing.startedAt = this.#now();
+    this.#pacing.steps = 0;
+    this.#tick();
+  }
+
+  readonly #tick = (): void => {
+    this.#pacing.timer = undefined;
+    if (!this.runState.running || this.#rate <= 0 || this.#destroyed) return;
+    const bytesPerStep = Math.max(1, this.cpu.guest.state.workload.pagesPerStep) * PAGE_SIZE;
+    const elapsed = this.#now() - this.#pacing.startedAt;
+    let due = Math.floor((elapsed * this.#rate) / 1000 / bytesPerStep) - this.#pacing.steps;
+    // At most 50 ms of guest work at once: after a stall the backlog is dropped, not replayed.
+    const cap = Math.max(1, Math.ceil((this.#rate * 0.05) / bytesPerStep));
+    if (due > cap) {
+      this.#pacing.steps += due - cap;
+      due = cap;
+    }
+    for (let i = 0; i < due; i++) this.#step();
+    this.#pacing.steps += Math.max(0, due);
+    const timer = setTimeout(this.#tick, 10);
+    (timer as { unref?: () => void }).unref?.();
+    this.#pacing.timer = timer;
+  };
+
+  #stopPacing(): void {
+    if (this.#pacing.timer !== undefined) clearTimeout(this.#pacing.timer);
+    this.#pacing.timer = undefined;
+  }
+
+  // ---- run state --------------------------------------------------------------------------
+
+  /** Starts the guest (QEMU's vm_start): RESUME, unless it is already running. */
+  vmStart(): void {
+    if (this.runState.running) return;
+    this.runState.set("running");
+    this.events.emit("RESUME");
+  }
+
+  /** Stops the guest if it runs and enters `state` (QEMU's vm_stop_force_state). */
+  vmStop(state: RunState): void {
+    const wasRunning = this.runState.running;
+    this.runState.set(state);
+    if (wasRunning) this.events.emit("STOP");
+  }
+
+  /** QMP `stop`. */
+  stop(): void {
+    if (this.runState.state === "inmigrate" || this.runState.state === "prelaunch") {
+      this.#autostart = false;
+      return;
+    }
+    if (this.runState.running) this.vmStop("paused");
+  }
+
+  /** QMP `cont`. */
+  cont(): void {
+    const state = this.runState.state;
+    if (state === "shutdown" || state === "internal-error") {
+      throw new MachineError("INVALID_STATE", "Resetting the Virtual Machine is required");
+    }
+    if (state === "inmigrate") {
+      this.#autostart = true;
+      return;
+    }
+    this.vmStart();
+  }
+
+  /** QMP `system_reset`: devices and guest back to their initial state, RAM untouched. */
+  systemReset(reason = "host-qmp-system-reset"): void {
+    for (const entry of this.registry.entries) {
+      if (entry.handler instanceof DeviceSaveHandler) entry.handler.device.reset?.();
+    }
+    this.events.emit("RESET", { guest: false, reason });
+    const s = this.runState.state;
+    if (s !== "running" && s !== "inmigrate" && s !== "finish-migrate") this.runState.set("prelaunch");
+  }
+
+  /** QMP `quit` / a signal: SHUTDOWN, then the machine stops for good. */
+  shutdown(reason = "host-qmp-quit"): void {
+    if (this.#destroyed) return;
+    this.#migration?.cancel();
+    this.events.emit("SHUTDOWN", { guest: false, reason });
+    this.destroy();
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.#stopPacing();
+  }
+
+  // ---- migration parameters ---------------------------------------------------------------
+
+  parameters(): MigrationParameters {
+    return { ...this.#parameters };
+  }
+
+  setParameters(changes: Partial<MigrationParameters>): void {
+    this.#parameters = applyParameters(this.#parameters, changes);
+  }
+
+  capabilities(): { capability: MigrationCapability; state: boolean }[] {
+    return MIGRATION_CAPABILITIES.map((capability) => ({ capability, state: this.#capabilities.get(capability) ?? false }));
+  }
+
+  setCapabilities(changes: readonly { capability: MigrationCapability; state: boolean }[]): void {
+    if (this.#migration?.active) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
+    const next = new Map(this.#capabilities);
+    for (const c of changes) next.set(c.capability, c.state);
+    checkCapabilities(next);
+    for (const [c, v] of next) this.#capabilities.set(c, v);
+  }
+
+  capability(name: MigrationCapability): boolean {
+    return this.#capabilities.get(name) ?? false;
+  }
+
+  eventsEnabled(): boolean {
+    return this.capability("events");
+  }
+
+  // ---- outgoing ---------------------------------------------------------------------------
+
+  /** Checks that `migrate` may start now; throws QEMU's message when not. */
+  checkMigrate(): void {
+    if (this.#destroyed) throw new MachineError("INVALID_STATE", "The machine has shut down");
+    if (this.#migration?.active) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
+    if (this.runState.state === "inmigrate") {
+      throw new MachineError("INVALID_STATE", "Guest is waiting for an incoming migration");
+    }
+    for (const c of MIGRATION_CAPABILITIES) {
+      if (this.capability(c) && !SUPPORTED_CAPABILITIES.has(c)) {
+        throw new MachineError("INVALID_ARGUMENT", `Migration capability '${c}' is not supported by this machine`);
+      }
+    }
+  }
+
+  /**
+   * Starts a migration (or a save to a file) on `channel`: pre-copy if the guest runs,
+   * stop-and-copy otherwise. Resolves to the migration object; await its `done`.
+   */
+  migrate(channel: OutputChannel | (() => Promise<OutputChannel>)): OutgoingMigration {
+    this.checkMigrate();
+    const migration = new OutgoingMigration(this.#migrationHost(), channel);
+    this.#migration = migration;
+    return migration;
+  }
+
+  /**
+   * Records a `migrate` refused before it started (a bad URI): QEMU reports it as a failed
+   * migration in `query-migrate`.
+   */
+  noteRefusedMigration(error: Error): void {
+    if (this.#migration?.active) return;
+    this.#migration = new OutgoingMigration(this.#migrationHost(), () => Promise.reject(error));
+  }
+
+  /** The current or last outgoing migration. */
+  get migration(): OutgoingMigration | undefined {
+    return this.#migration;
+  }
+
+  cancelMigration(): void {
+    this.#migration?.cancel();
+  }
+
+  queryMigrate(): MigrationInfo {
+    if (this.#migration) return this.#migration.info();
+    const where = this.#incomingAddress ? { "socket-address": [this.#incomingAddress] } : {};
+    if (this.#incoming) return { ...this.#incoming.info(), ...where };
+    if (this.#incomingError !== undefined) return { status: "failed", "error-desc": this.#incomingError };
+    if (this.#incomingPhase === "waiting") return { status: "setup", ...where };
+    return {};
+  }
+
+  #migrationHost(): MigrationHost {
+    return {
+      runState: this.runState,
+      registry: this.registry,
+      events: this.events,
+      ramHandler: this.ramHandler,
+      configuration: () => this.streamConfiguration(),
+      codec: this.backends.codec,
+      ramTotal: () => this.ram.totalSize,
+      parameters: () => this.#parameters,
+      eventsEnabled: () => this.eventsEnabled(),
+      storeGlobalState: () => this.globalState.store(),
+      vmStop: (state) => this.vmStop(state),
+      vmStart: () => this.vmStart(),
+      now: this.#now,
+    };
+  }
+
+  #assertNoSave(): void {
+    if (this.#migration?.active) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------
+
+  /** Whether the machine waits for an incoming migration (`-incoming`). */
+  get incomingExpected(): boolean {
+    return this.#incomingExpected;
+  }
+
+  /** Checks that `migrate-incoming` may start now; throws QEMU's message when not. */
+  checkIncoming(): void {
+    if (!this.#incomingExpected) {
+      throw new MachineError("INCOMING_NOT_ALLOWED", "'-incoming' was not specified on the command line");
+    }
+    if (this.#incomingPhase !== "idle") {
+      throw new MachineError("INCOMING_NOT_ALLOWED", "The incoming migration has already been started");
+    }
+  }
+
+  /** The monitor started listening for a source: a second `migrate-incoming` is refused. */
+  markIncomingStarted(socketAddress?: MigrationSocketAddress): void {
+    this.checkIncoming();
+    this.#incomingPhase = "waiting";
+    this.#incomingAddress = socketAddress;
+  }
+
+  /** Waiting for a source failed before any stream arrived; another attempt may follow. */
+  markIncomingFailed(message: string): void {
+    if (this.#incomingPhase === "waiting") this.#incomingPhase = "idle";
+    if (this.#incoming?.status !== "failed") {
+      this.#incoming = undefined;
+      this.#incomingError = message;
+    }
+  }
+
+  /**
+   * Loads an incoming migration stream. On success the machine enters the run state the
+   * source had (running only with autostart); on failure nothing changed and it keeps waiting.
+   */
+  async incoming(input: InputChannel): Promise<void> {
+    if (this.#incomingPhase !== "waiting") this.checkIncoming();
+    this.#incomingPhase = "loading";
+    this.#incomingError = undefined;
+    this.globalState.clearReceived();
+    const load = new IncomingLoad(this.#incomingHost(), input);
+    this.#incoming = load;
+    try {
+      await load.done;
+    } catch (err) {
+      this.#incomingPhase = "idle";
+      load.finish();
+      throw err;
+    }
+    this.#incomingPhase = "done";
+    const received = this.globalState.received;
+    if (received === undefined || received === "running") {
+      if (this.#autostart) this.vmStart();
+      else this.runState.set("paused");
+    } else {
+      this.runState.set(received);
+    }
+    load.finish();
+  }
+
+  get incomingLoad(): IncomingLoad | undefined {
+    return this.#incoming;
+  }
+
+  /** The configuration record: machine type, and the UUID when validate-uuid is on. */
+  streamConfiguration(): StreamConfiguration {
+    const uuid = this.capability("validate-uuid") && this.uuid !== undefined ? uuidBytes(this.uuid) : undefined;
+    return uuid ? { machineType: this.machineType, uuid } : { machineType: this.machineType };
+  }
+
+  #incomingHost() {
+    return {
+      registry: this.registry,
+      machineType: this.machineType,
+      uuid: this.capability("validate-uuid") ? this.uuid : undefined,
+      codec: this.backends.codec,
+      events: this.events,
+      eventsEnabled: () => this.eventsEnabled(),
+      now: this.#now,
+    };
+  }
+
+  // ---- device state only ------------------------------------------------------------------
+
+  /**
+   * `xen-save-devices-state`: header, a FULL section per device, EOF — no configuration, no
+   * RAM, no trailer. A running guest is paused for the save and resumed after.
+   */
+  async saveDevicesState(channel: OutputChannel): Promise<void> {
+    this.#assertNoSave();
+    const wasRunning = this.runState.running;
+    if (wasRunning) this.vmStop("save-vm");
+    this.globalState.store("running");
+    const sink = this.backends.codec.createSink(channel, { vmdesc: false });
+    const session = new SaveSession(this.registry, sink, { kind: "DEVICES", live: false, configuration: undefined });
+    try {
+      await session.begin();
+      await session.complete();
+      await sink.end();
+      await channel.close();
+    } catch (err) {
+      await channel.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    } finally {
+      session.finish();
+      if (wasRunning) this.vmStart();
+    }
+  }
+
+  /** `xen-load-devices-state`: only while stopped; all devices change or none. */
+  async loadDevicesState(input: InputChannel): Promise<void> {
+    if (this.runState.running) {
+      throw new MachineError("INVALID_STATE", "Cannot update device state while vm is running");
+    }
+    const load = new IncomingLoad(this.#incomingHost(), input, { kind: "DEVICES", requireConfiguration: false });
+    await load.done;
+  }
+
+  // ---- digest -----------------------------------------------------------------------------
+
+  /** SHA-256 of guest RAM and of device state, and the guest's step counter. */
+  async digest(): Promise<MachineDigest> {
+    const ramHash = this.backends.hasher();
+    for (const block of this.ram.blocks) block.forEachSpan((bytes) => ramHash.update(bytes));
+    const devHash = this.backends.hasher();
+    const enc = new TextEncoder();
+    for (const entry of this.registry.entries) {
+      const h = entry.handler;
+      if (!(h instanceof DeviceSaveHandler) || h.excludeFromDigest) continue;
+      devHash.update(enc.encode(`${entry.idstr}\0${entry.instanceId}\0${entry.versionId}\0`));
+      devHash.update(this.backends.codec.encodeVmstate(h.device.vmsd, h.device.saveState()));
+    }
+    return { ram: await ramHash.digest(), devices: await devHash.digest(), steps: this.cpu.guest.state.steps };
+  }
+}

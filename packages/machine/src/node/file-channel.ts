@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { InputChannel, OutputChannel } from "../channel.js";
+import { MachineError } from "../errors.js";
+
+/** Most chunks handed to one writev call (the kernel's IOV_MAX is 1024). */
+const MAX_IOV = 1024;
+
+/**
+ * Writes a save to a temporary file next to `path` and renames it over `path` only when the
+ * save succeeded, so a failed or cancelled save never replaces a good file.
+ */
+export class FileOutputChannel implements OutputChannel {
+  readonly path: string;
+  readonly tempPath: string;
+  #handle: FileHandle | undefined;
+  #opening: Promise<FileHandle> | undefined;
+  #done = false;
+
+  constructor(path: string, options: { mode?: number } = {}) {
+    this.path = path;
+    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.part`);
+    this.#opening = open(this.tempPath, "wx", options.mode ?? 0o600).then(
+      (h) => (this.#handle = h),
+      (err: unknown) => {
+        throw new MachineError("CHANNEL", `Could not open '${path}': ${(err as Error).message}`, { cause: err });
+      },
+    );
+    // Failures surface from write/close; this keeps an early failure from being unhandled.
+    this.#opening.catch(() => undefined);
+  }
+
+  /** Resolves once the temporary file exists (or rejects with why it could not be created). */
+  async ready(): Promise<void> {
+    await this.#opening;
+  }
+
+  async write(chunks: readonly Uint8Array[]): Promise<void> {
+    const handle = this.#handle ?? (await this.#opening!);
+    for (let i = 0; i < chunks.length; i += MAX_IOV) {
+      const part = chunks.slice(i, i + MAX_IOV);
+      let expected = 0;
+      for (const c of part) expected += c.length;
+      const { bytesWritten } = await handle.writev(part as Uint8Array[]);
+      if (bytesWritten !== expected) await writeRest(handle, part, bytesWritten);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    const handle = this.#handle ?? (await this.#opening!);
+    await handle.close();
+    await rename(this.tempPath, this.path);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    const handle = this.#handle ?? (await this.#opening?.catch(() => undefined));
+    await handle?.close().catch(() => undefined);
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+}
+
+async function writeRest(handle: FileHandle, chunks: readonly Uint8Array[], written: number): Promise<void> {
+  let skip = written;
+  for (const c of chunks) {
+    if (skip >= c.length) {
+      skip -= c.length;
+      continue;
+    }
+    let rest = c.subarray(skip);
+    skip = 0;
+    while (rest.length > 0) {
+      const { bytesWritten } = await handle.write(rest);
+      rest = rest.subarray(bytesWritten);
+    }
+  }
+}
+
+/** Reads a file (from `offset`) in 1 MiB chunks. */
+export async function openFileInput(path: string, offset = 0): Promise<InputChannel> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (err) {
+    throw new MachineError("CHANNEL", `Could not open '${path}': ${(err as Error).message}`, { cause: err });
+  }
+  return fileHandleInput(handle, offset);
+}
+
+export function fileHandleInput(handle: FileHandle, offset = 0, chunkSize = 1 << 20): InputChannel {
+  let closed = false;
+  return {
+    async *[Symbol.asyncIterator]() {
+      let position = offset;
+      for (;;) {
+        const buffer = new Uint8Array(chunkSize);
+        const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        yield bytesRead === chunkSize ? buffer : buffer.subarray(0, bytesRead);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+}

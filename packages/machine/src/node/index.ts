@@ -1,0 +1,24 @@
+/**
+ * Node-only parts of @savevm/machine: channels over files (temporary name, renamed on
+ * success), unix and tcp sockets, descriptors and commands; streaming SHA-256; and
+ * `runMachine`, the process behind `savevm run`.
+ */
+export { NodeChannels, type NodeChannelOptions } from "./channels.js";
+export { FileOutputChannel, openFileInput, fileHandleInput } from "./file-channel.js";
+export {
+  SocketOutputChannel,
+  connectSocket,
+  listenSocket,
+  socketInput,
+  describeSystemError,
+  type IncomingListener,
+  type SocketAddress,
+} from "./socket-channel.js";
+export { fdInput, fdOutput } from "./fd-channel.js";
+export { execInput, execOutput } from "./exec-channel.js";
+export { parseMigrationUri, type MigrationUri, type UriDirection } from "./migration-uri.js";
+export { NodeMonitorChannels } from "./node-monitor-channels.js";
+export { nodeHasher } from "./node-hasher.js";
+export { nodeBackends } from "./node-backends.js";
+export { serveHmp } from "./hmp-server.js";
+export { runMachine, type RunMachineOptions, type RunningMachine } from "./run-machine.js";

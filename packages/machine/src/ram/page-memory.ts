@@ -1,0 +1,23 @@
+import type { PageBitmap } from "./page-bitmap.js";
+
+/**
+ * Storage behind one RAM block: @savevm/ram-wasm's `GuestMemory` by default (guest RAM in
+ * WebAssembly memory, scanned in place). Any implementation of this subset of its interface
+ * works. Views it hands out may be invalidated when it allocates (a new bitmap), so they are
+ * taken fresh for each use and never kept.
+ */
+export interface PageMemory {
+  readonly size: number;
+  readonly pageSize: number;
+  readonly pages: number;
+  page(index: number): Uint8Array;
+  /** Up to `maxLength` contiguous bytes from `offset` (shorter where a memory chunk ends). */
+  span(offset: number, maxLength: number): Uint8Array;
+  write(offset: number, data: Uint8Array): void;
+  fill(offset: number, length: number, value: number): void;
+  /** Zero pages among [first, first + count); with `flags`, 1 or 0 per page. */
+  countZeroPages(first: number, count: number, flags?: Uint8Array): number;
+  createBitmap(): PageBitmap;
+}
+
+export type PageMemoryFactory = (name: string, size: number) => PageMemory;

@@ -1,0 +1,144 @@
+import { MachineError } from "../errors.js";
+import type { PageBitmap } from "./page-bitmap.js";
+import type { PageMemory, PageMemoryFactory } from "./page-memory.js";
+
+export const TARGET_PAGE_SIZE = 4096;
+export const TARGET_PAGE_BITS = 12;
+
+/** Called before the guest writes a page: the one write barrier every guest write passes. */
+export type WriteHook = (block: RamBlock, page: number) => void;
+
+/** One named, fixed-size range of guest RAM (QEMU's RAMBlock). */
+export class RamBlock {
+  readonly name: string;
+  readonly size: number;
+  readonly pageCount: number;
+  #memory: PageMemory;
+  #dirtyLog: PageBitmap | undefined;
+  #toSend: PageBitmap | undefined;
+
+  constructor(name: string, memory: PageMemory) {
+    if (name.length === 0 || new TextEncoder().encode(name).length > 255) {
+      throw new MachineError("INVALID_CONFIG", `RAM block name '${name}' must be 1 to 255 bytes`);
+    }
+    if (memory.size <= 0 || memory.size % TARGET_PAGE_SIZE !== 0 || memory.pageSize !== TARGET_PAGE_SIZE) {
+      throw new MachineError(
+        "INVALID_CONFIG",
+        `RAM block '${name}' size ${memory.size} must be a positive multiple of ${TARGET_PAGE_SIZE}-byte pages`,
+      );
+    }
+    this.name = name;
+    this.size = memory.size;
+    this.pageCount = memory.size / TARGET_PAGE_SIZE;
+    this.#memory = memory;
+  }
+
+  get memory(): PageMemory {
+    return this.#memory;
+  }
+
+  /**
+   * Pages the guest wrote since the last sync (set by the barrier while logging is on).
+   * Bitmaps live in the block's memory and are allocated once, then reused by every save.
+   */
+  get dirtyLog(): PageBitmap {
+    this.#dirtyLog ??= this.#memory.createBitmap();
+    return this.#dirtyLog;
+  }
+
+  /** Pages a running save still has to send. */
+  get toSend(): PageBitmap {
+    this.#toSend ??= this.#memory.createBitmap();
+    return this.#toSend;
+  }
+
+  /** A fresh view of one page, for reading. Guest writes go through `RamSet.writablePage`. */
+  page(page: number): Uint8Array {
+    return this.#memory.page(page);
+  }
+
+  /** Calls `visit` with views covering the whole block in order. */
+  forEachSpan(visit: (bytes: Uint8Array) => void, maxSpan = 1 << 24): void {
+    for (let at = 0; at < this.size; ) {
+      const span = this.#memory.span(at, Math.min(maxSpan, this.size - at));
+      visit(span);
+      at += span.length;
+    }
+  }
+
+  /** Puts `memory` (a loaded staging copy) in place of the current storage. */
+  replaceMemory(memory: PageMemory): void {
+    if (memory.size !== this.size) {
+      throw new MachineError("INVALID_STATE", `RAM block '${this.name}': replacement has size ${memory.size}, expected ${this.size}`);
+    }
+    this.#memory = memory;
+    this.#dirtyLog = undefined;
+    this.#toSend = undefined;
+  }
+}
+
+/** The machine's RAM blocks in registration order, and the write barrier. */
+export class RamSet {
+  readonly blocks: RamBlock[] = [];
+  readonly #hooks: WriteHook[] = [];
+  readonly memoryFactory: PageMemoryFactory;
+  #logging = false;
+
+  constructor(memoryFactory: PageMemoryFactory) {
+    this.memoryFactory = memoryFactory;
+  }
+
+  add(name: string, size: number): RamBlock {
+    if (this.find(name)) throw new MachineError("INVALID_CONFIG", `RAM block '${name}' already exists`);
+    const block = new RamBlock(name, this.memoryFactory(name, size));
+    this.blocks.push(block);
+    return block;
+  }
+
+  find(name: string): RamBlock | undefined {
+    return this.blocks.find((b) => b.name === name);
+  }
+
+  get totalSize(): number {
+    let total = 0;
+    for (const b of this.blocks) total += b.size;
+    return total;
+  }
+
+  get totalPages(): number {
+    return this.totalSize / TARGET_PAGE_SIZE;
+  }
+
+  /** Adds a hook the barrier calls before every guest page write; returns its remover. */
+  addWriteHook(hook: WriteHook): () => void {
+    this.#hooks.push(hook);
+    return () => {
+      const i = this.#hooks.indexOf(hook);
+      if (i >= 0) this.#hooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * The write barrier: marks the page dirty for a running save and runs the hooks, then hands
+   * out the page for writing. Nothing else gives the guest a writable view.
+   */
+  writablePage(block: RamBlock, page: number): Uint8Array {
+    if (this.#logging) block.dirtyLog.set(page);
+    for (let i = 0; i < this.#hooks.length; i++) this.#hooks[i]!(block, page);
+    return block.page(page);
+  }
+
+  get logging(): boolean {
+    return this.#logging;
+  }
+
+  /** Starts dirty logging with clean logs. */
+  startDirtyLog(): void {
+    for (const b of this.blocks) b.dirtyLog.clearAll();
+    this.#logging = true;
+  }
+
+  stopDirtyLog(): void {
+    this.#logging = false;
+  }
+}

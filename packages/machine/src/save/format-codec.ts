@@ -1,0 +1,260 @@
+import {
+  encodeVMState,
+  MigrationStreamWriter,
+  readMigrationStream,
+  type MigrationRecord,
+  type RamRecord as FormatRamRecord,
+  type SectionInit,
+} from "@savevm/format";
+import type { InputChannel, OutputChannel } from "../channel.js";
+import { MachineError } from "../errors.js";
+import type { DeviceBody } from "./device-body.js";
+import type { RamRecord } from "./incoming-section.js";
+import type { LoadRecord, SectionResolver } from "./load-record.js";
+import type { RamBlockInfo, SectionIdentity, SectionType } from "./section.js";
+import type { ChannelSink, SinkOptions, StreamCodec } from "./stream-codec.js";
+import type { StreamConfiguration } from "./record-sink.js";
+import type { VMStateDescription } from "./vmstate.js";
+
+/** Bytes the writer gathers before it hands a chunk to the channel. */
+const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes handed to the channel and not yet written beyond which `flush` waits. Below it the
+ * engine keeps producing while the channel writes, so encoding and I/O overlap.
+ */
+const MAX_IN_FLIGHT = 16 << 20;
+
+function init(entry: SectionIdentity): SectionInit {
+  return { idstr: entry.idstr, instanceId: entry.instanceId, version: entry.versionId, sectionId: entry.sectionId };
+}
+
+/**
+ * A record sink on @savevm/format's MigrationStreamWriter. The engine announces a section, the
+ * handler writes its body; the writer emits header, body and footer together, so this keeps the
+ * announced section open until the body (or the footer, for an empty body) arrives.
+ */
+class FormatSink implements ChannelSink {
+  readonly #channel: OutputChannel;
+  readonly #options: SinkOptions;
+  #writer: MigrationStreamWriter | undefined;
+  #inFlight = 0;
+  #open: { type: SectionType; entry: SectionIdentity; state: "announced" | "ram-open" | "written" } | undefined;
+
+  constructor(channel: OutputChannel, options: SinkOptions) {
+    this.#channel = channel;
+    this.#options = options;
+  }
+
+  get #w(): MigrationStreamWriter {
+    if (!this.#writer) throw new MachineError("INVALID_STATE", "stream header not written yet");
+    return this.#writer;
+  }
+
+  header(configuration: StreamConfiguration | undefined): void {
+    const channel = this.#channel;
+    const write = async (chunk: Uint8Array): Promise<void> => {
+      this.#inFlight += chunk.length;
+      try {
+        await channel.write([chunk]);
+      } finally {
+        this.#inFlight -= chunk.length;
+      }
+    };
+    this.#writer = new MigrationStreamWriter(write, {
+      configuration: configuration ? { machineType: configuration.machineType, ...(configuration.uuid ? { uuid: configuration.uuid } : {}) } : false,
+      vmdesc: this.#options.vmdesc,
+      highWaterMark: CHUNK_BYTES,
+    });
+    this.#writer.header();
+  }
+
+  section(type: SectionType, entry: SectionIdentity): void {
+    this.#open = { type, entry, state: "announced" };
+  }
+
+  #section(): { type: SectionType; entry: SectionIdentity; state: "announced" | "ram-open" | "written" } {
+    if (!this.#open) throw new MachineError("INVALID_STATE", "section body written outside a section");
+    return this.#open;
+  }
+
+  #ramOpen(): void {
+    const open = this.#section();
+    if (open.state === "ram-open") return;
+    if (open.type === "full" || open.type === "start") {
+      throw new MachineError("INVALID_STATE", `RAM pages in a ${open.type} section of '${open.entry.idstr}'`);
+    }
+    this.#w.beginRamSection(open.type, init(open.entry));
+    open.state = "ram-open";
+  }
+
+  readonly ram = {
+    memSize: (blocks: readonly RamBlockInfo[]): void => {
+      const open = this.#section();
+      this.#w.ramStart(
+        blocks.map((b) => ({ idstr: b.name, length: b.size })),
+        init(open.entry),
+      );
+      open.state = "written";
+    },
+    zeroPage: (block: string, offset: number): void => {
+      this.#ramOpen();
+      this.#w.ramZero(block, offset);
+    },
+    page: (block: string, offset: number, bytes: Uint8Array): void => {
+      this.#ramOpen();
+      this.#w.ramPage(block, offset, bytes);
+    },
+    eos: (): void => {
+      const open = this.#section();
+      if (open.state === "written") return;
+      this.#ramOpen();
+      this.#w.finishRamSection();
+      open.state = "written";
+    },
+  };
+
+  device(body: DeviceBody): void {
+    const open = this.#section();
+    const value = { description: body.vmsd, value: body.state };
+    if (open.type === "full") this.#w.sectionFull(init(open.entry), value);
+    else if (open.type === "start") this.#w.sectionStart(init(open.entry), value);
+    else throw new MachineError("INVALID_STATE", `a device body in a ${open.type} section of '${open.entry.idstr}'`);
+    open.state = "written";
+  }
+
+  footer(): void {
+    const open = this.#section();
+    if (open.state === "announced") {
+      // A handler that wrote nothing still gets its (empty) section, as QEMU writes it.
+      const empty = new Uint8Array(0);
+      const w = this.#w;
+      if (open.type === "full") w.sectionFull(init(open.entry), empty);
+      else if (open.type === "start") w.sectionStart(init(open.entry), empty);
+      else if (open.type === "part") w.sectionPart(init(open.entry), empty);
+      else w.sectionEnd(init(open.entry), empty);
+    }
+    this.#open = undefined;
+  }
+
+  eof(): void {
+    this.#w.eof();
+  }
+
+  get position(): number {
+    return this.#writer?.offset ?? 0;
+  }
+
+  async flush(): Promise<void> {
+    const w = this.#writer;
+    if (!w) return;
+    w.flush();
+    if (this.#inFlight > MAX_IN_FLIGHT) await w.drain();
+  }
+
+  async end(): Promise<void> {
+    await this.#writer?.drain();
+  }
+}
+
+/** Checks a decoded RAM record is one the machine loads; format's record passes through as is. */
+function loadableRam(rec: FormatRamRecord): RamRecord | undefined {
+  switch (rec.type) {
+    case "mem-size":
+    case "zero":
+    case "page":
+    case "eos":
+      return rec;
+    case "multifd-flush":
+      return undefined;
+    case "xbzrle":
+    case "compressed":
+      throw new MachineError("LOAD_FAILED", `RAM records of type ${rec.type} are not supported by this machine`, {
+        offset: rec.offset,
+        section: "ram",
+      });
+  }
+}
+
+/**
+ * Turns @savevm/format's flat record stream into the loader's sections: a RAM section's body is
+ * the RAM records up to EOS, pulled from the same decoder while the RAM entry applies them.
+ */
+async function* loadRecords(records: AsyncIterable<MigrationRecord>): AsyncGenerator<LoadRecord> {
+  const it = records[Symbol.asyncIterator]();
+  const next = async (): Promise<MigrationRecord | undefined> => {
+    const r = await it.next();
+    return r.done ? undefined : r.value;
+  };
+  try {
+    for (let rec = await next(); rec; rec = await next()) {
+      switch (rec.kind) {
+        case "header":
+          yield { type: "header", version: rec.version, offset: rec.offset };
+          break;
+        case "configuration":
+          yield { type: "configuration", machineType: rec.machineType, ...(rec.uuid ? { uuid: rec.uuid } : {}), offset: rec.offset };
+          break;
+        case "section": {
+          const opening = rec.type === "start" || rec.type === "full";
+          const header = {
+            type: "section" as const,
+            sectionType: rec.type,
+            sectionId: rec.sectionId,
+            ...(opening ? { idstr: rec.idstr, instanceId: rec.instanceId, versionId: rec.version } : {}),
+            offset: rec.offset,
+          };
+          if (rec.idstr === "ram") {
+            // The RAM entry applies records as the decoder produces them: no copy, no queue.
+            const forEach = async (apply: (record: RamRecord) => void): Promise<void> => {
+              for (let r = await next(); r; r = await next()) {
+                if (r.kind !== "ram") throw new MachineError("LOAD_FAILED", "RAM section ended without EOS", { offset: r.offset, section: "ram" });
+                const loadable = loadableRam(r);
+                if (loadable) apply(loadable);
+                if (r.type === "eos") return;
+              }
+              throw new MachineError("LOAD_FAILED", "the stream ends inside a RAM section", { section: "ram" });
+            };
+            yield { ...header, body: { kind: "ram", forEach } };
+          } else {
+            yield { ...header, body: { kind: "vmstate", state: rec.state ?? {} } };
+          }
+          break;
+        }
+        case "footer":
+          break;
+        case "eof":
+          yield { type: "eof", offset: rec.offset };
+          return;
+        case "command":
+          throw new MachineError("LOAD_FAILED", `Migration command ${rec.name} is not supported by this machine`, { offset: rec.offset });
+        case "ram":
+          throw new MachineError("LOAD_FAILED", "RAM record outside a RAM section", { offset: rec.offset });
+        default:
+          return;
+      }
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** The machine's stream codec on @savevm/format: QEMU's migration stream v3, as QEMU 7.2 writes it. */
+export class FormatStreamCodec implements StreamCodec {
+  createSink(channel: OutputChannel, options: SinkOptions): ChannelSink {
+    return new FormatSink(channel, options);
+  }
+
+  readRecords(input: InputChannel, resolve: SectionResolver): AsyncIterable<LoadRecord> {
+    // Unknown entries get no layout: the decoder still yields the section (found through the
+    // trailer or its footer) and the loader refuses it with its offset.
+    const lookup = (idstr: string, instanceId: number): VMStateDescription | undefined => {
+      const layout = resolve(idstr, instanceId);
+      return layout?.kind === "vmstate" ? layout.vmsd : undefined;
+    };
+    return loadRecords(readMigrationStream(input, { devices: lookup, configuration: "auto" }));
+  }
+
+  encodeVmstate(vmsd: VMStateDescription, state: Record<string, unknown>): Uint8Array {
+    return encodeVMState(vmsd, state).bytes;
+  }
+}

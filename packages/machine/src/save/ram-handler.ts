@@ -1,0 +1,280 @@
+import { MachineError } from "../errors.js";
+import type { PageMemory } from "../ram/page-memory.js";
+import type { PageSource } from "../ram/page-source.js";
+import { TARGET_PAGE_SIZE, type RamBlock, type RamSet } from "../ram/ram-block.js";
+import type { LoadTransaction, SaveContext, SaveHandler } from "./handler.js";
+import type { IncomingSection, RamRecord } from "./incoming-section.js";
+import { RamStats } from "./ram-stats.js";
+import { SaveMode } from "./save-mode.js";
+
+const MAX_RUN_PAGES = 256;
+
+export interface RamHandlerOptions {
+  ram: RamSet;
+  /** Makes the page source for one save; dirty-bitmap pre-copy by default. */
+  pageSource: (ctx: SaveContext) => PageSource;
+  /** Called after each dirty-bitmap sync with QEMU's pass number (dirty-sync-count). */
+  onSync?: (pass: number) => void;
+  now?: () => number;
+}
+
+/**
+ * QEMU's live `ram` entry (version 4): START lists the blocks, each PART sends pages the page
+ * source picks, END sends what is left once the machine is stopped. Zero pages go out as ZERO
+ * records. The page source is pluggable; this handler only writes what it is given.
+ */
+export class RamSaveHandler implements SaveHandler {
+  readonly idstr = "ram";
+  readonly instanceId = 0;
+  readonly versionId = 4;
+  readonly minimumVersionId = 4;
+  readonly modes = SaveMode.MIGRATE | SaveMode.SNAPSHOT | SaveMode.REBOOT;
+  readonly isRam = true;
+  readonly #options: RamHandlerOptions;
+  #source: PageSource | undefined;
+  #stats = new RamStats();
+  readonly #zero = new Uint8Array(MAX_RUN_PAGES);
+
+  constructor(options: RamHandlerOptions) {
+    this.#options = options;
+  }
+
+  /** Counters of the current (or last) save. */
+  get stats(): RamStats {
+    return this.#stats;
+  }
+
+  get remainingBytes(): number {
+    return (this.#source?.remaining() ?? 0) * TARGET_PAGE_SIZE;
+  }
+
+  setup(ctx: SaveContext): void {
+    const ram = this.#options.ram;
+    this.#stats = new RamStats();
+    const start = ctx.sink.position;
+    ctx.sink.ram.memSize(ram.blocks.map((b) => ({ name: b.name, size: b.size })));
+    const source = this.#options.pageSource(ctx);
+    this.#source = source;
+    source.start();
+    this.#noteSync(0);
+    ctx.sink.ram.eos();
+    this.#count(ctx, start, false);
+  }
+
+  iterate(ctx: SaveContext, budget: number): boolean {
+    const source = this.#requireSource();
+    const start = ctx.sink.position;
+    let done = false;
+    while (ctx.sink.position - start < budget) {
+      const pagesLeft = Math.ceil((budget - (ctx.sink.position - start)) / TARGET_PAGE_SIZE);
+      const run = source.nextRun(Math.max(1, Math.min(MAX_RUN_PAGES, pagesLeft)));
+      if (!run) {
+        done = true;
+        break;
+      }
+      this.#writeRun(ctx, run.block, run.first, run.count);
+    }
+    ctx.sink.ram.eos();
+    this.#count(ctx, start, false);
+    return done;
+  }
+
+  pending(_ctx: SaveContext, exact: boolean): number {
+    const source = this.#source;
+    if (!source) return 0;
+    if (exact) this.#noteSync(source.sync());
+    return source.remaining() * TARGET_PAGE_SIZE;
+  }
+
+  complete(ctx: SaveContext): void {
+    const source = this.#requireSource();
+    const start = ctx.sink.position;
+    this.#noteSync(source.sync());
+    for (let run = source.nextRun(MAX_RUN_PAGES); run; run = source.nextRun(MAX_RUN_PAGES)) {
+      this.#writeRun(ctx, run.block, run.first, run.count);
+    }
+    ctx.sink.ram.eos();
+    this.#count(ctx, start, true);
+  }
+
+  cleanup(): void {
+    this.#source?.stop();
+    this.#source = undefined;
+  }
+
+  beginLoad(): LoadTransaction {
+    return new RamLoad(this.#options.ram);
+  }
+
+  #requireSource(): PageSource {
+    if (!this.#source) throw new MachineError("INVALID_STATE", "RAM save used before its setup");
+    return this.#source;
+  }
+
+  #writeRun(ctx: SaveContext, block: RamBlock, first: number, count: number): void {
+    const zero = this.#zero;
+    block.memory.countZeroPages(first, count, zero);
+    const ram = ctx.sink.ram;
+    // One view for the run when it lies in one memory chunk (the usual case), not one per page.
+    const span = block.memory.span(first * TARGET_PAGE_SIZE, count * TARGET_PAGE_SIZE);
+    const whole = span.length === count * TARGET_PAGE_SIZE;
+    for (let i = 0; i < count; i++) {
+      const page = first + i;
+      if (zero[i] === 1) {
+        ram.zeroPage(block.name, page * TARGET_PAGE_SIZE);
+        this.#stats.duplicate++;
+      } else {
+        const bytes = whole ? span.subarray(i * TARGET_PAGE_SIZE, (i + 1) * TARGET_PAGE_SIZE) : block.page(page);
+        ram.page(block.name, page * TARGET_PAGE_SIZE, bytes);
+        this.#stats.normal++;
+      }
+    }
+  }
+
+  #noteSync(dirtied: number): void {
+    const source = this.#source;
+    if (!source) return;
+    this.#stats.noteSync(source.syncCount, dirtied, (this.#options.now ?? Date.now)());
+    this.#options.onSync?.(source.syncCount);
+  }
+
+  #count(ctx: SaveContext, start: number, downtime: boolean): void {
+    const bytes = ctx.sink.position - start;
+    this.#stats.transferred += bytes;
+    if (downtime) this.#stats.downtimeBytes += bytes;
+    else this.#stats.precopyBytes += bytes;
+  }
+}
+
+/** Loads RAM records into fresh staging memory; the blocks switch to it on commit. */
+class RamLoad implements LoadTransaction {
+  readonly #ram: RamSet;
+  readonly #staging = new Map<RamBlock, Staged>();
+  #last: { name: string; staged: Staged } | undefined;
+
+  constructor(ram: RamSet) {
+    this.#ram = ram;
+  }
+
+  async apply(section: IncomingSection): Promise<void> {
+    if (section.body.kind !== "ram") {
+      throw new MachineError("LOAD_FAILED", "RAM section without RAM records", { offset: section.offset, section: "ram" });
+    }
+    await section.body.forEach((record) => this.#record(record));
+  }
+
+  #record(record: RamRecord): void {
+    switch (record.type) {
+      case "mem-size":
+        for (const info of record.blocks) {
+          const block = this.#ram.find(info.idstr);
+          if (!block) {
+            throw new MachineError("UNKNOWN_RAMBLOCK", `Unknown ramblock "${info.idstr}", cannot accept migration`, {
+              offset: record.offset,
+              section: "ram",
+            });
+          }
+          if (info.length !== block.size) {
+            throw new MachineError(
+              "RAMBLOCK_SIZE_MISMATCH",
+              `Size mismatch: ${info.idstr}: 0x${info.length.toString(16)} != 0x${block.size.toString(16)}: Invalid argument`,
+              { offset: record.offset, section: "ram" },
+            );
+          }
+          this.#stage(block);
+        }
+        return;
+      case "zero": {
+        // QEMU 7.2 fills with the record's byte, which is not always zero. Staging starts
+        // zeroed, so a zero page needs writing only over an earlier page of this load.
+        const staged = this.#target(record.block, record.address, record.offset);
+        const page = record.address / TARGET_PAGE_SIZE;
+        if (record.fill !== 0 || staged.written[page] === 1) {
+          staged.fill(record.address, record.fill);
+          staged.written[page] = record.fill !== 0 ? 1 : 0;
+        }
+        return;
+      }
+      case "page": {
+        const staged = this.#target(record.block, record.address, record.offset);
+        if (record.data.length !== TARGET_PAGE_SIZE) {
+          throw new MachineError("LOAD_FAILED", `RAM page of ${record.data.length} bytes`, { offset: record.offset, section: "ram" });
+        }
+        staged.write(record.address, record.data);
+        staged.written[record.address / TARGET_PAGE_SIZE] = 1;
+        return;
+      }
+      case "eos":
+        return;
+    }
+  }
+
+  #stage(block: RamBlock): Staged {
+    let staged = this.#staging.get(block);
+    if (!staged) {
+      const memory = this.#ram.memoryFactory(block.name, block.size);
+      staged = stagedMemory(memory, block.pageCount);
+      this.#staging.set(block, staged);
+    }
+    return staged;
+  }
+
+  #target(name: string, addr: number, offset: number): Staged {
+    const last = this.#last;
+    if (last && last.name === name && addr >= 0 && addr % TARGET_PAGE_SIZE === 0 && addr + TARGET_PAGE_SIZE <= last.staged.memory.size) {
+      return last.staged;
+    }
+    const block = this.#ram.find(name);
+    if (!block) {
+      throw new MachineError("UNKNOWN_RAMBLOCK", `Can't find block ${name}`, { offset, section: "ram" });
+    }
+    if (addr % TARGET_PAGE_SIZE !== 0 || addr + TARGET_PAGE_SIZE > block.size) {
+      throw new MachineError("LOAD_FAILED", `Illegal RAM offset ${addr.toString(16)}`, { offset, section: "ram" });
+    }
+    const staged = this.#stage(block);
+    this.#last = { name, staged };
+    return staged;
+  }
+
+  commit(): void {
+    for (const [block, staged] of this.#staging) block.replaceMemory(staged.memory);
+    this.#staging.clear();
+  }
+
+  abort(): void {
+    this.#staging.clear();
+    this.#last = undefined;
+  }
+}
+
+interface Staged {
+  memory: PageMemory;
+  write(address: number, data: Uint8Array): void;
+  fill(address: number, value: number): void;
+  /** 1 for pages this load wrote non-zero content to. */
+  written: Uint8Array;
+}
+
+/**
+ * Writes into staging memory. When one view covers the whole block (the default backend keeps
+ * up to 2 GiB in one wasm memory) pages are copied straight into it: nothing allocates in the
+ * staging memory during a load, so the view stays valid.
+ */
+function stagedMemory(memory: PageMemory, pages: number): Staged {
+  const written = new Uint8Array(pages);
+  const view = memory.span(0, memory.size);
+  if (view.length === memory.size) {
+    return {
+      memory,
+      written,
+      write: (address, data) => view.set(data, address),
+      fill: (address, value) => view.fill(value, address, address + TARGET_PAGE_SIZE),
+    };
+  }
+  return {
+    memory,
+    written,
+    write: (address, data) => memory.write(address, data),
+    fill: (address, value) => memory.fill(address, TARGET_PAGE_SIZE, value),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Counters of one RAM save, named as QEMU reports them in `query-migrate`'s `ram` member.
+ */
+export class RamStats {
+  transferred = 0;
+  /** Zero pages (QEMU's "duplicate"). */
+  duplicate = 0;
+  normal = 0;
+  precopyBytes = 0;
+  downtimeBytes = 0;
+  dirtySyncCount = 0;
+  dirtyPagesRate = 0;
+  /** Pages the guest dirtied since the previous sync, and when that sync happened. */
+  #lastSyncAt = 0;
+
+  get normalBytes(): number {
+    return this.normal * 4096;
+  }
+
+  noteSync(syncCount: number, pagesDirtied: number, now: number): void {
+    this.dirtySyncCount = syncCount;
+    if (this.#lastSyncAt > 0 && now > this.#lastSyncAt) {
+      this.dirtyPagesRate = Math.round((pagesDirtied * 1000) / (now - this.#lastSyncAt));
+    }
+    this.#lastSyncAt = now;
+  }
+}

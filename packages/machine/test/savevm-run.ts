@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { QmpClient } from "@savevm/qmp/node";
+import type { QmpEvent } from "@savevm/qmp";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLI = join(here, "../../cli/bin/savevm.js");
+
+/** One `savevm run` process and a QMP client connected to it. */
+export interface RunProcess {
+  child: ChildProcess;
+  qmp: QmpClient;
+  events: QmpEvent[];
+  addresses: string[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every process started here (for afterEach/afterAll, also after a failed test). */
+export function killAll(): void {
+  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
+  running.clear();
+}
+
+/** Starts `savevm run` with `args` (plus --qmp) and connects to its QMP socket. */
+export async function startRun(qmpAddress: string, args: string[]): Promise<RunProcess> {
+  if (!existsSync(join(here, "../../cli/dist/main.js"))) {
+    throw new Error("build @savevm/cli first (npx tsc -b packages/cli): these tests run the real `savevm run`");
+  }
+  const child = spawn(process.execPath, [CLI, "run", "--qmp", qmpAddress, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  running.add(child);
+  let err = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const addresses = await new Promise<string[]>((resolve, reject) => {
+    const found: string[] = [];
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      for (const m of err.matchAll(/savevm: listening on (\S+)/g)) if (!found.includes(m[1]!)) found.push(m[1]!);
+      if (found.length > 0 && (!args.includes("--hmp") || found.length > 1)) resolve(found);
+    });
+    void exited.then((code) => reject(new Error(`savevm run exited with ${code}: ${err}`)));
+  });
+  const qmp = await QmpClient.connect(addresses[0]!);
+  const events: QmpEvent[] = [];
+  qmp.onEvent("*", (e) => events.push(e));
+  return { child, qmp, events, addresses, stderr: () => err, exited };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls query-migrate until the status is one of `statuses`. */
+export function migrationStatus(p: RunProcess, statuses: string[]): Promise<Record<string, unknown>> {
+  return waitFor(async () => {
+    const info = (await p.qmp.execute("query-migrate")) as Record<string, unknown>;
+    return statuses.includes(String(info["status"])) ? info : undefined;
+  }, `migration status ${statuses.join("/")}`);
+}

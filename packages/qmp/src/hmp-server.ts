@@ -1,0 +1,212 @@
+import type { ByteStream } from "./byte-stream.js";
+import { Emitter } from "./emitter.js";
+import { QmpError } from "./errors.js";
+import { LineEditor } from "./hmp-line-editor.js";
+import type { HmpContext, HmpRegistry } from "./hmp-registry.js";
+import type { QmpServer } from "./server.js";
+
+export interface HmpServerOptions {
+  /** First line on connect. Default `savevm monitor - type 'help' for more information`. */
+  banner?: string;
+  /** Prompt; default `(qemu) ` so tools written for QEMU find it. */
+  prompt?: string;
+  /** Redraw typed characters as QEMU does (default true). */
+  echo?: boolean;
+  /** Clients served at once; the next waits without a banner, as with QEMU. Default 1. */
+  maxClients?: number;
+  /** Connections that may wait; more are closed. Default 16. */
+  maxWaitingClients?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function bytesOf(latin1: string): Uint8Array {
+  const out = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i++) out[i] = latin1.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** One connection to the human monitor. */
+export class HmpSession extends Emitter<{ close: [] }> {
+  private readonly editor: LineEditor;
+  private pending: Uint8Array | undefined;
+  private pendingPos = 0;
+  private busy = false;
+  private closed = false;
+  private started = false;
+  private closeAfterOutput = false;
+  private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
+  private readonly onGone = (): void => this.close();
+
+  constructor(
+    private readonly registry: HmpRegistry,
+    private readonly stream: ByteStream,
+    private readonly options: HmpServerOptions,
+    private readonly onClosed: (s: HmpSession) => void,
+  ) {
+    super();
+    this.editor = new LineEditor((text) => this.writeRaw(text), options.prompt ?? "(qemu) ", {
+      echo: options.echo,
+      complete: (line) => this.complete(line),
+    });
+    stream.on("close", this.onGone);
+    stream.on("end", this.onGone);
+    stream.on("error", this.onGone);
+  }
+
+  /** Prints the banner and the prompt and starts reading. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.writeText(`${this.options.banner ?? "savevm monitor - type 'help' for more information"}\n`);
+    this.editor.showPrompt();
+    this.stream.on("data", this.onData);
+    this.stream.resume();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.removeListener("data", this.onData);
+    this.stream.end();
+    this.onClosed(this);
+    this.emit("close");
+  }
+
+  private complete(line: string): string[] {
+    const words = line.split(/\s+/);
+    if (words.length === 1) return this.registry.commandNames().filter((n) => n.startsWith(words[0]!));
+    if (words.length === 2 && words[0] === "info") return this.registry.infoNames().filter((n) => n.startsWith(words[1]!));
+    if (words.length === 2 && words[0] === "help") return this.registry.commandNames().filter((n) => n.startsWith(words[1]!));
+    return [];
+  }
+
+  private writeRaw(latin1: string): void {
+    if (!this.closed) this.stream.write(bytesOf(latin1.replace(/\n/g, "\r\n")));
+  }
+
+  private writeText(text: string): void {
+    if (!this.closed) this.stream.write(encoder.encode(text.replace(/\r?\n/g, "\r\n")));
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.pending) {
+      const joined = new Uint8Array(this.pending.length - this.pendingPos + chunk.length);
+      joined.set(this.pending.subarray(this.pendingPos));
+      joined.set(chunk, this.pending.length - this.pendingPos);
+      this.pending = joined;
+    } else this.pending = chunk;
+    this.pendingPos = 0;
+    this.process();
+  }
+
+  private process(): void {
+    while (this.pending && !this.busy && !this.closed) {
+      const byte = this.pending[this.pendingPos++]!;
+      if (this.pendingPos >= this.pending.length) this.pending = undefined;
+      const line = this.editor.feed(byte);
+      if (line !== undefined) void this.run(line);
+    }
+    if (this.closed) return;
+    if (this.pending) this.stream.pause();
+    else this.stream.resume();
+  }
+
+  private async run(rawLine: string): Promise<void> {
+    // a command runs to completion before the next byte is read, as QEMU's monitor does
+    this.busy = true;
+    const line = decoder.decode(bytesOf(rawLine));
+    const ctx: HmpContext = {
+      history: [...this.editor.history],
+      cpuIndex: undefined,
+      close: () => {
+        this.closeAfterOutput = true;
+      },
+    };
+    let output: string;
+    try {
+      output = await this.registry.execute(line, ctx);
+    } catch (err) {
+      output = `Error: ${err instanceof Error ? err.message : String(err)}\n`;
+    }
+    this.writeText(output);
+    if (this.closeAfterOutput) {
+      this.close();
+      return;
+    }
+    this.editor.showPrompt();
+    this.busy = false;
+    this.process();
+  }
+}
+
+/**
+ * A human monitor (HMP) over byte streams: banner, `(qemu) ` prompt, QEMU's character echo,
+ * `\r` or `\n` as Enter, one command at a time, one client at a time by default.
+ */
+export class HmpServer {
+  private readonly active = new Set<HmpSession>();
+  private readonly waiting: HmpSession[] = [];
+
+  constructor(
+    readonly registry: HmpRegistry,
+    private readonly options: HmpServerOptions = {},
+  ) {}
+
+  attach(stream: ByteStream): HmpSession {
+    stream.pause();
+    const session = new HmpSession(this.registry, stream, this.options, (s) => this.closed(s));
+    if (this.active.size < (this.options.maxClients ?? 1)) {
+      this.active.add(session);
+      session.start();
+    } else if (this.waiting.length < (this.options.maxWaitingClients ?? 16)) {
+      this.waiting.push(session);
+    } else {
+      session.close();
+    }
+    return session;
+  }
+
+  sessions(): HmpSession[] {
+    return [...this.active];
+  }
+
+  close(): void {
+    for (const s of [...this.waiting, ...this.active]) s.close();
+  }
+
+  private closed(session: HmpSession): void {
+    const i = this.waiting.indexOf(session);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      return;
+    }
+    if (!this.active.delete(session)) return;
+    const next = this.waiting.shift();
+    if (next) {
+      this.active.add(next);
+      next.start();
+    }
+  }
+}
+
+/**
+ * Adds `human-monitor-command` to a QMP server, running lines through `registry` and returning
+ * the text with "\r\n" line ends, as QEMU does.
+ */
+export function addHumanMonitorCommand(server: QmpServer, registry: HmpRegistry, options: { cpus?: number } = {}): void {
+  const cpus = options.cpus ?? 1;
+  server.command("human-monitor-command", {
+    args: { "command-line": "str", "*cpu-index": "int" },
+    returns: "str",
+    handler: async (args) => {
+      const cpu = args["cpu-index"];
+      if (cpu !== undefined && (typeof cpu !== "number" || cpu < 0 || cpu >= cpus)) {
+        throw new QmpError("Parameter 'cpu-index' expects a CPU number");
+      }
+      const out = await registry.execute(args["command-line"], { history: [], cpuIndex: cpu as number | undefined, close() {} });
+      return out.replace(/\r?\n/g, "\r\n");
+    },
+  });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the programs the test suite talks to, from Debian's packages, when they are missing.
+# Interop tests run real QEMU and real compressors; they never skip themselves, so this must succeed.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have qemu-system-x86_64 || need+=(qemu-system-x86)
+have xz || need+=(xz-utils)
+have zstd || need+=(zstd)
+have bzip2 || need+=(bzip2)
+have lzop || need+=(lzop)
+
+if [ "${#need[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  have sudo || { echo "install-test-tools: need root or sudo to install: ${need[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+
+echo "install-test-tools: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
