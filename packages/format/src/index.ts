@@ -103,3 +103,5 @@ export {
 } from "./views/summary.js";
 export { deviceStateToJson, DeviceStateJsonBuilder, sectionStateToJson } from "./views/device-json.js";
 export { toHex, toJsonValue } from "./views/json-value.js";
+
+export * from "./libvirt/index.js";

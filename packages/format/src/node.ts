@@ -79,3 +79,5 @@ export class FileRamSink implements RamSink {
     for (const fd of this.fds.splice(0)) closeSync(fd);
   }
 }
+
+export * from "./libvirt/node.js";

@@ -70,8 +70,10 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), at: position, n: fc.integer({ min: 1, max: 16 }) }),
 );
 
-function mutate(input: Uint8Array, steps: fc.Infer<typeof mutation>[]): Uint8Array {
-  let b = input.slice();
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(input: Uint8Array, steps: Mutation[]): Uint8Array {
+  let b: Uint8Array = input.slice();
   for (const m of steps) {
     const at = b.length === 0 ? 0 : m.at % (m.kind === "cut" ? b.length + 1 : b.length);
     if (m.kind === "set") b.set(m.bytes.subarray(0, b.length - at), at);

@@ -26,6 +26,8 @@ describe("Machine save engine (record level)", () => {
     // The source was stopped in prelaunch, and the destination takes over that state.
     expect(src.runState.state).toBe("postmigrate");
     expect(dst.runState.state).toBe("prelaunch");
+    // As in QEMU, a machine paused by a completed migration does not migrate again until it runs.
+    expect(() => src.migrate(new MemoryOutputChannel())).toThrow("Can't migrate the vm that was paused due to previous migration");
     // Restore, then run N steps, equals run N steps.
     src.step(25);
     dst.step(25);

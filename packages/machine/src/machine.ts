@@ -354,6 +354,9 @@ export class Machine {
     if (this.runState.state === "inmigrate") {
       throw new MachineError("INVALID_STATE", "Guest is waiting for an incoming migration");
     }
+    if (this.runState.state === "postmigrate") {
+      throw new MachineError("INVALID_STATE", "Can't migrate the vm that was paused due to previous migration");
+    }
     for (const c of MIGRATION_CAPABILITIES) {
       if (this.capability(c) && !SUPPORTED_CAPABILITIES.has(c)) {
         throw new MachineError("INVALID_ARGUMENT", `Migration capability '${c}' is not supported by this machine`);

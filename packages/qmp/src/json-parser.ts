@@ -172,7 +172,8 @@ export class JsonParser {
         return;
       case SLOT_MEMBER: {
         const obj = frame!.container as JsonObject;
-        if (hasMember(obj, frame!.key)) {
+        // values are never undefined, so only a defined value needs the own-property check
+        if (obj[frame!.key] !== undefined && hasMember(obj, frame!.key)) {
           this.fail("duplicate key");
           return;
         }
@@ -190,18 +191,16 @@ export class JsonParser {
   /** Decodes a string token (quotes included) or fails with QEMU's message. */
   private parseString(bytes: Uint8Array, start: number, end: number): string | undefined {
     const last = end - 1; // closing quote
-    let plain = true;
-    for (let i = start + 1; i < last; i++) {
-      const b = bytes[i]!;
-      if (b === 0x5c || b >= 0x80) {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) return latin1(bytes, start + 1, last);
-
     let out = "";
     let i = start + 1;
+    // plain ASCII runs need no decoding
+    while (i < last) {
+      const b = bytes[i]!;
+      if (b === 0x5c || b >= 0x80) break;
+      out += String.fromCharCode(b);
+      i++;
+    }
+    if (i === last) return out;
     while (i < last) {
       const b = bytes[i]!;
       if (b === 0x5c) {

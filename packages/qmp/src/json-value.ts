@@ -17,7 +17,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 
 /** Sets `key` as an own property even when it is `__proto__`. */
 export function setMember(obj: JsonObject, key: string, value: JsonValue): void {
-  if (key === "__proto__") {
+  if (key.length === 9 && key === "__proto__") {
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   } else {
     obj[key] = value;

@@ -41,3 +41,17 @@ export function checkRange(start: number, length: number, limit: number, what: s
     );
   }
 }
+
+/** Throws OUT_OF_RANGE unless a view length is a non-negative integer. */
+export function checkLength(length: number, what: string): void {
+  if (!Number.isInteger(length) || length < 0) {
+    throw new RamWasmError("OUT_OF_RANGE", `${what} ${length} is not a non-negative integer`);
+  }
+}
+
+/** Throws OUT_OF_RANGE when a per-page flags array is too short for `count` pages. */
+export function checkFlags(flags: Uint8Array | undefined, count: number): void {
+  if (flags && flags.length < count) {
+    throw new RamWasmError("OUT_OF_RANGE", `flags holds ${flags.length} entries, fewer than ${count} pages`);
+  }
+}

@@ -1,4 +1,4 @@
-import { checkIndex, checkRange, RamWasmError } from "./errors.js";
+import { checkFlags, checkIndex, checkLength, checkRange, RamWasmError } from "./errors.js";
 import { CopyBeforeWriteQueue } from "./copy-before-write-queue.js";
 import { PageBitmap } from "./page-bitmap.js";
 import { PageScanner } from "./page-scanner.js";
@@ -125,9 +125,7 @@ export class GuestMemory implements GuestMemoryLike {
 
   span(offset: number, maxLength: number): Uint8Array {
     checkRange(offset, 0, this.size, "offset");
-    if (!Number.isInteger(maxLength) || maxLength < 0) {
-      throw new RamWasmError("OUT_OF_RANGE", `span length ${maxLength} is not a non-negative integer`);
-    }
+    checkLength(maxLength, "span length");
     const length = Math.min(maxLength, this.size - offset);
     if (length === 0) return new Uint8Array(0);
     const [seg] = this.segments(offset, length) as [Segment];
@@ -175,9 +173,7 @@ export class GuestMemory implements GuestMemoryLike {
 
   countZeroPages(first: number, count: number, flags?: Uint8Array): number {
     checkRange(first, count, this.pages, "pages");
-    if (flags && flags.length < count) {
-      throw new RamWasmError("OUT_OF_RANGE", `flags holds ${flags.length} entries, fewer than ${count} pages`);
-    }
+    checkFlags(flags, count);
     let zero = 0;
     let done = 0;
     while (done < count) {

@@ -1,4 +1,4 @@
-import { checkIndex, RamWasmError } from "./errors.js";
+import { checkIndex, checkLength, RamWasmError } from "./errors.js";
 import type { GuestMemory } from "./guest-memory.js";
 import type { PageBitmapLike } from "./types.js";
 import type { MemoryChunk } from "./wasm/memory-chunk.js";
@@ -59,9 +59,7 @@ export class PageBitmap implements PageBitmapLike {
   }
 
   findNextSet(from: number): number {
-    if (!Number.isInteger(from) || from < 0) {
-      throw new RamWasmError("OUT_OF_RANGE", `cursor ${from} is not a non-negative integer`);
-    }
+    checkLength(from, "cursor");
     const per = this.memory.pagesPerChunk;
     const chunks = this.memory.chunks;
     for (let c = Math.floor(from / per); c < chunks.length; c++) {

@@ -26,23 +26,26 @@ function u32le(view: DataView, offset: number, value: number): void {
  * The loop, as 32-bit machine code:
  *   xor ecx,ecx
  * outer: mov edi,start
- * inner: mov [edi],ecx ; add edi,0x1000 ; cmp edi,end ; jb inner
+ * inner: mov [edi],ecx ; invlpg [edi] ; add edi,0x1000 ; cmp edi,end ; jb inner
  *   inc ecx ; jmp outer
+ * Paging is off, so invlpg changes nothing for the guest; under TCG it drops the page's TLB
+ * entry, so the next write takes the slow path that marks the page dirty again.
  */
 function loopCode(loop: DirtyLoop): Uint8Array {
-  const code = new Uint8Array(26);
+  const code = new Uint8Array(29);
   const view = new DataView(code.buffer);
   code.set([0x31, 0xc9], 0);
   code[2] = 0xbf;
   u32le(view, 3, loop.start);
   code.set([0x89, 0x0f], 7);
-  code.set([0x81, 0xc7], 9);
-  u32le(view, 11, 0x1000);
-  code.set([0x81, 0xff], 15);
-  u32le(view, 17, loop.end);
-  code.set([0x72, 0xf0], 21); // jb inner (offset 7)
-  code[23] = 0x41; // inc ecx
-  code.set([0xeb, 0xe8], 24); // jmp outer (offset 2)
+  code.set([0x0f, 0x01, 0x3f], 9);
+  code.set([0x81, 0xc7], 12);
+  u32le(view, 14, 0x1000);
+  code.set([0x81, 0xff], 18);
+  u32le(view, 20, loop.end);
+  code.set([0x72, 0xed], 24); // jb inner (offset 7)
+  code[26] = 0x41; // inc ecx
+  code.set([0xeb, 0xe5], 27); // jmp outer (offset 2)
   return code;
 }
 

@@ -27,6 +27,11 @@ export interface VmOptions {
 export interface MigrationTuning {
   capabilities?: Record<string, boolean>;
   parameters?: Record<string, unknown>;
+  /**
+   * Parameters set this long after `migrate` started: XBZRLE needs a page dirtied again in a
+   * third pass, so a tiny downtime limit keeps the migration iterating until it is raised here.
+   */
+  later?: { afterMs: number; parameters: Record<string, unknown> };
 }
 
 const running = new Set<QemuVm>();
@@ -117,6 +122,10 @@ export class QemuVm {
   async migrateToFile(file: string, tuning?: MigrationTuning): Promise<void> {
     await this.tune(tuning);
     await this.execute("migrate", { uri: `exec:cat > '${file}'` });
+    if (tuning?.later) {
+      await new Promise((r) => setTimeout(r, tuning.later!.afterMs));
+      await this.execute("migrate-set-parameters", tuning.later.parameters);
+    }
     await this.waitMigration();
   }
 

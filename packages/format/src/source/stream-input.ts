@@ -49,6 +49,35 @@ export class StreamInput {
   }
 
   /**
+   * The unread bytes plus further chunks until there are `need` of them, the source ends, or
+   * (when `limit` is given) more than `limit` would be held.
+   */
+  private async gather(need: number, limit?: number, why?: string): Promise<{ parts: Uint8Array[]; have: number }> {
+    const r = this.reader;
+    const parts: Uint8Array[] = [];
+    const leftover = r.buf.subarray(r.pos, r.end);
+    if (leftover.length > 0) parts.push(leftover);
+    let have = leftover.length;
+    for (;;) {
+      if (limit !== undefined && have > limit) {
+        throw new FormatError(
+          "LIMIT_EXCEEDED",
+          `${why} needs more than ${limit} bytes (maxBufferedBytes); pass the device descriptions or raise the limit`,
+          { offset: r.base + r.pos },
+        );
+      }
+      if (have >= need || this.exhausted) return { parts, have };
+      const c = await this.nextChunk();
+      if (c === undefined) {
+        this.exhausted = true;
+      } else {
+        parts.push(c);
+        have += c.length;
+      }
+    }
+  }
+
+  /**
    * Receives input until the absolute offset `wanted` is covered. Bytes before `reader.pos` are
    * dropped. Returns false when the source ended first (then the reader stops asking for more and
    * throws TRUNCATED instead).
@@ -62,19 +91,8 @@ export class StreamInput {
     }
     const start = r.base + r.pos;
     const need = wanted - start;
-    const parts: Uint8Array[] = [];
-    const leftover = r.buf.subarray(r.pos, r.end);
-    if (leftover.length > 0) parts.push(leftover);
-    let have = leftover.length;
-    while (have < need) {
-      const c = await this.nextChunk();
-      if (c === undefined) {
-        this.exhausted = true;
-        break;
-      }
-      parts.push(c);
-      have += c.length;
-    }
+    const { parts, have: got } = await this.gather(need);
+    let have = got;
     if (have > need && parts.length > 1) {
       const surplus = have - need;
       const last = parts[parts.length - 1]!;
@@ -84,8 +102,7 @@ export class StreamInput {
         have = need;
       }
     }
-    const buf = concatBytes(parts);
-    r.reset(buf, start);
+    r.reset(concatBytes(parts), start);
     if (this.exhausted) r.partial = false;
     return have >= need;
   }
@@ -106,28 +123,8 @@ export class StreamInput {
    */
   async readAll(limit: number, why = "buffering the rest of the stream"): Promise<void> {
     const r = this.reader;
-    const parts: Uint8Array[] = [];
-    const leftover = r.buf.subarray(r.pos, r.end);
-    if (leftover.length > 0) parts.push(leftover);
-    let have = leftover.length;
     const start = r.base + r.pos;
-    for (;;) {
-      if (have > limit) {
-        throw new FormatError(
-          "LIMIT_EXCEEDED",
-          `${why} needs more than ${limit} bytes (maxBufferedBytes); pass the device descriptions or raise the limit`,
-          { offset: start },
-        );
-      }
-      if (this.exhausted) break;
-      const c = await this.nextChunk();
-      if (c === undefined) {
-        this.exhausted = true;
-        break;
-      }
-      parts.push(c);
-      have += c.length;
-    }
+    const { parts } = await this.gather(Infinity, limit, why);
     r.reset(concatBytes(parts), start);
     r.partial = false;
   }

@@ -8,17 +8,10 @@ interface BaseCodec {
   /** `size` is the byte length for buffers, the bit count for bitmaps. */
   read(r: ByteReader, size: number): unknown;
   write(w: ByteWriter, value: unknown, size: number): void;
-  /** Fixed wire size in bytes, when there is one. */
-  width?: number;
 }
 
-function intCodec(
-  width: 1 | 2 | 4,
-  read: (r: ByteReader) => number,
-  write: (w: ByteWriter, v: number) => void,
-): BaseCodec {
+function numberCodec(read: (r: ByteReader) => number, write: (w: ByteWriter, v: number) => void): BaseCodec {
   return {
-    width,
     read,
     write(w, v) {
       if (typeof v !== "number") throw invalid(`expected a number, got ${describe(v)}`);
@@ -29,7 +22,6 @@ function intCodec(
 
 function bigCodec(read: (r: ByteReader) => bigint, write: (w: ByteWriter, v: bigint | number) => void): BaseCodec {
   return {
-    width: 8,
     read,
     write(w, v) {
       if (typeof v !== "bigint" && typeof v !== "number") throw invalid(`expected a bigint, got ${describe(v)}`);
@@ -38,26 +30,21 @@ function bigCodec(read: (r: ByteReader) => bigint, write: (w: ByteWriter, v: big
   };
 }
 
-const u8 = intCodec(1, (r) => r.u8(), (w, v) => w.u8(v));
-const i8 = intCodec(1, (r) => r.i8(), (w, v) => w.i8(v));
-const u16 = intCodec(2, (r) => r.u16(), (w, v) => w.u16(v));
-const i16 = intCodec(2, (r) => r.i16(), (w, v) => w.i16(v));
-const u32 = intCodec(4, (r) => r.u32(), (w, v) => w.u32(v));
-const i32 = intCodec(4, (r) => r.i32(), (w, v) => w.i32(v));
+const u8 = numberCodec((r) => r.u8(), (w, v) => w.u8(v));
+const i8 = numberCodec((r) => r.i8(), (w, v) => w.i8(v));
+const u16 = numberCodec((r) => r.u16(), (w, v) => w.u16(v));
+const i16 = numberCodec((r) => r.i16(), (w, v) => w.i16(v));
+const u32 = numberCodec((r) => r.u32(), (w, v) => w.u32(v));
+const i32 = numberCodec((r) => r.i32(), (w, v) => w.i32(v));
 const u64 = bigCodec((r) => r.u64(), (w, v) => w.u64(v));
 const i64 = bigCodec((r) => r.i64(), (w, v) => w.i64(v));
 
-const f64: BaseCodec = {
-  width: 8,
-  read: (r) => r.f64(),
-  write(w, v) {
-    if (typeof v !== "number") throw invalid(`expected a number, got ${describe(v)}`);
-    w.f64(v);
-  },
-};
+const f64 = numberCodec(
+  (r) => r.f64(),
+  (w, v) => w.f64(v),
+);
 
 const bool: BaseCodec = {
-  width: 1,
   read: (r) => r.u8() !== 0,
   write(w, v) {
     if (typeof v !== "boolean") throw invalid(`expected a boolean, got ${describe(v)}`);
@@ -105,7 +92,6 @@ const capability: BaseCodec = {
 };
 
 const nullptr: BaseCodec = {
-  width: 1,
   read(r) {
     const at = r.offset;
     if (r.u8() !== VMS_NULLPTR_MARKER) {

@@ -2,7 +2,7 @@ import { QEMU_VM_SUBSECTION } from "../constants.js";
 import { FormatError } from "../errors.js";
 import { ByteReader, bytesToLatin1 } from "../wire/byte-reader.js";
 import { BASE_CODECS, checkLoadedValue, isBaseType } from "./base-types.js";
-import { fieldKeys } from "./field-keys.js";
+import { fieldKeys, fieldPresent } from "./field-keys.js";
 import type { VMStateDescription, VMStateField, VMStateValue } from "./types.js";
 
 export interface VMStateDecodeOptions {
@@ -71,8 +71,7 @@ class Loader {
     const keys = fieldKeys(desc);
     for (let i = 0; i < desc.fields.length; i++) {
       const field = desc.fields[i]!;
-      const present = field.exists ? field.exists(value, version) : (field.version_id ?? 0) <= version;
-      if (!present) continue;
+      if (!fieldPresent(field, value, version)) continue;
       const key = keys[i]!;
       try {
         this.loadField(field, key, value, current);

@@ -4,7 +4,7 @@ import type { VmdescField, VmdescVmsd } from "../vmdesc/vmdesc.js";
 import { ByteWriter } from "../wire/byte-writer.js";
 import { BASE_CODECS, describe, isBaseType } from "./base-types.js";
 import { countFrom, elementSize, withFieldPath } from "./decode.js";
-import { fieldKeys } from "./field-keys.js";
+import { fieldKeys, fieldPresent } from "./field-keys.js";
 import type { VMStateDescription, VMStateField, VMStateValue } from "./types.js";
 
 export interface VMStateEncodeResult {
@@ -51,8 +51,7 @@ function saveState(
   const fieldsJson: VmdescField[] | undefined = json ? (json.fields ??= []) : undefined;
   for (let i = 0; i < desc.fields.length; i++) {
     const field = desc.fields[i]!;
-    const present = field.exists ? field.exists(value, version) : (field.version_id ?? 0) <= version;
-    if (!present) continue;
+    if (!fieldPresent(field, value, version)) continue;
     const key = keys[i]!;
     try {
       saveField(w, field, key, value, fieldsJson);

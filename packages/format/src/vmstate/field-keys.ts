@@ -1,4 +1,9 @@
-import type { VMStateDescription } from "./types.js";
+import type { VMStateDescription, VMStateField, VMStateValue } from "./types.js";
+
+/** Whether a field is on the wire at `version` (QEMU's vmstate_field_exists). */
+export function fieldPresent(field: VMStateField, value: VMStateValue, version: number): boolean {
+  return field.exists ? field.exists(value, version) : (field.version_id ?? 0) <= version;
+}
 
 const cache = new WeakMap<VMStateDescription, readonly string[]>();
 

@@ -16,6 +16,11 @@ export class RamBlock {
   #memory: PageMemory;
   #dirtyLog: PageBitmap | undefined;
   #toSend: PageBitmap | undefined;
+  /**
+   * 1 for pages that may hold non-zero bytes: written by the guest (the barrier sets it) or by
+   * a load. A page still 0 is known to be zero, so a save needs not scan it.
+   */
+  #touched: Uint8Array;
 
   constructor(name: string, memory: PageMemory) {
     if (name.length === 0 || new TextEncoder().encode(name).length > 255) {
@@ -31,6 +36,17 @@ export class RamBlock {
     this.size = memory.size;
     this.pageCount = memory.size / TARGET_PAGE_SIZE;
     this.#memory = memory;
+    this.#touched = new Uint8Array(this.pageCount).fill(1);
+  }
+
+  /** Marks that `memory` starts all zero (fresh storage): no page needs a zero scan yet. */
+  markFresh(): void {
+    this.#touched.fill(0);
+  }
+
+  /** The may-be-non-zero map (read it, do not keep it: a load replaces it). */
+  get touched(): Uint8Array {
+    return this.#touched;
   }
 
   get memory(): PageMemory {
@@ -66,14 +82,19 @@ export class RamBlock {
     }
   }
 
-  /** Puts `memory` (a loaded staging copy) in place of the current storage. */
-  replaceMemory(memory: PageMemory): void {
+  /**
+   * Puts `memory` (a loaded staging copy) in place of the current storage; `touched` says which
+   * of its pages may be non-zero (all, when not given).
+   */
+  replaceMemory(memory: PageMemory, touched?: Uint8Array): void {
     if (memory.size !== this.size) {
       throw new MachineError("INVALID_STATE", `RAM block '${this.name}': replacement has size ${memory.size}, expected ${this.size}`);
     }
     this.#memory = memory;
     this.#dirtyLog = undefined;
     this.#toSend = undefined;
+    if (touched && touched.length === this.pageCount) this.#touched = touched;
+    else this.#touched.fill(1);
   }
 }
 
@@ -91,6 +112,8 @@ export class RamSet {
   add(name: string, size: number): RamBlock {
     if (this.find(name)) throw new MachineError("INVALID_CONFIG", `RAM block '${name}' already exists`);
     const block = new RamBlock(name, this.memoryFactory(name, size));
+    // A factory hands out zeroed memory, so nothing needs scanning until something is written.
+    block.markFresh();
     this.blocks.push(block);
     return block;
   }
@@ -123,6 +146,7 @@ export class RamSet {
    * out the page for writing. Nothing else gives the guest a writable view.
    */
   writablePage(block: RamBlock, page: number): Uint8Array {
+    block.touched[page] = 1;
     if (this.#logging) block.dirtyLog.set(page);
     for (let i = 0; i < this.#hooks.length; i++) this.#hooks[i]!(block, page);
     return block.page(page);

@@ -16,8 +16,12 @@ import type { ChannelSink, SinkOptions, StreamCodec } from "./stream-codec.js";
 import type { StreamConfiguration } from "./record-sink.js";
 import type { VMStateDescription } from "./vmstate.js";
 
-/** Bytes the writer gathers before it hands a chunk to the channel. */
-const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes the writer gathers before it hands a chunk over. Small chunks come from memory the
+ * allocator recycles; they are sent to the channel in batches of BATCH_BYTES (one writev).
+ */
+const CHUNK_BYTES = 96 << 10;
+const BATCH_BYTES = 4 << 20;
 /**
  * Bytes handed to the channel and not yet written beyond which `flush` waits. Below it the
  * engine keeps producing while the channel writes, so encoding and I/O overlap.
@@ -38,6 +42,10 @@ class FormatSink implements ChannelSink {
   readonly #options: SinkOptions;
   #writer: MigrationStreamWriter | undefined;
   #inFlight = 0;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  /** The chain of channel writes, in order; a failure stays in it and is reported by `flush`. */
+  #writes: Promise<void> = Promise.resolve();
   #open: { type: SectionType; entry: SectionIdentity; state: "announced" | "ram-open" | "written" } | undefined;
 
   constructor(channel: OutputChannel, options: SinkOptions) {
@@ -51,16 +59,12 @@ class FormatSink implements ChannelSink {
   }
 
   header(configuration: StreamConfiguration | undefined): void {
-    const channel = this.#channel;
-    const write = async (chunk: Uint8Array): Promise<void> => {
-      this.#inFlight += chunk.length;
-      try {
-        await channel.write([chunk]);
-      } finally {
-        this.#inFlight -= chunk.length;
-      }
+    const take = (chunk: Uint8Array): void => {
+      this.#batch.push(chunk);
+      this.#batchBytes += chunk.length;
+      if (this.#batchBytes >= BATCH_BYTES) this.#send();
     };
-    this.#writer = new MigrationStreamWriter(write, {
+    this.#writer = new MigrationStreamWriter(take, {
       configuration: configuration ? { machineType: configuration.machineType, ...(configuration.uuid ? { uuid: configuration.uuid } : {}) } : false,
       vmdesc: this.#options.vmdesc,
       highWaterMark: CHUNK_BYTES,
@@ -144,15 +148,36 @@ class FormatSink implements ChannelSink {
     return this.#writer?.offset ?? 0;
   }
 
+  /** Sends the batch as one channel write, after the writes before it. */
+  #send(): void {
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    const bytes = this.#batchBytes;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const channel = this.#channel;
+    this.#inFlight += bytes;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        await channel.write(batch);
+      } finally {
+        this.#inFlight -= bytes;
+      }
+    });
+    // A failure is reported by flush/end, not as an unhandled rejection.
+    this.#writes.catch(() => undefined);
+  }
+
   async flush(): Promise<void> {
-    const w = this.#writer;
-    if (!w) return;
-    w.flush();
-    if (this.#inFlight > MAX_IN_FLIGHT) await w.drain();
+    this.#writer?.flush();
+    this.#send();
+    if (this.#inFlight > MAX_IN_FLIGHT) await this.#writes;
   }
 
   async end(): Promise<void> {
-    await this.#writer?.drain();
+    this.#writer?.flush();
+    this.#send();
+    await this.#writes;
   }
 }
 

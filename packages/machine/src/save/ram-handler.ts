@@ -113,7 +113,17 @@ export class RamSaveHandler implements SaveHandler {
 
   #writeRun(ctx: SaveContext, block: RamBlock, first: number, count: number): void {
     const zero = this.#zero;
-    block.memory.countZeroPages(first, count, zero);
+    // Pages nothing wrote since the block was zeroed need no scan.
+    const touched = block.touched;
+    let any = false;
+    for (let i = 0; i < count; i++) {
+      if (touched[first + i] === 1) {
+        any = true;
+        break;
+      }
+    }
+    if (any) block.memory.countZeroPages(first, count, zero);
+    else zero.fill(1, 0, count);
     const ram = ctx.sink.ram;
     // One view for the run when it lies in one memory chunk (the usual case), not one per page.
     const span = block.memory.span(first * TARGET_PAGE_SIZE, count * TARGET_PAGE_SIZE);
@@ -237,7 +247,7 @@ class RamLoad implements LoadTransaction {
   }
 
   commit(): void {
-    for (const [block, staged] of this.#staging) block.replaceMemory(staged.memory);
+    for (const [block, staged] of this.#staging) block.replaceMemory(staged.memory, staged.written);
     this.#staging.clear();
   }
 

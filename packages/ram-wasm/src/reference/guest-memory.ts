@@ -1,4 +1,4 @@
-import { checkIndex, checkRange, RamWasmError } from "../errors.js";
+import { checkFlags, checkIndex, checkLength, checkRange, RamWasmError } from "../errors.js";
 import { checkGuestSize, DEFAULT_PAGE_SIZE, pageShiftOf } from "../page-size.js";
 import type { GuestMemoryLike, PageBitmapLike } from "../types.js";
 import { ReferenceCopyBeforeWriteQueue } from "./copy-before-write-queue.js";
@@ -43,9 +43,7 @@ export class ReferenceGuestMemory implements GuestMemoryLike {
 
   span(offset: number, maxLength: number): Uint8Array {
     checkRange(offset, 0, this.size, "offset");
-    if (!Number.isInteger(maxLength) || maxLength < 0) {
-      throw new RamWasmError("OUT_OF_RANGE", `span length ${maxLength} is not a non-negative integer`);
-    }
+    checkLength(maxLength, "span length");
     if (offset === this.size || maxLength === 0) return new Uint8Array(0);
     const index = Math.floor(offset / this.pageSize);
     const at = offset - index * this.pageSize;
@@ -102,9 +100,7 @@ export class ReferenceGuestMemory implements GuestMemoryLike {
 
   countZeroPages(first: number, count: number, flags?: Uint8Array): number {
     checkRange(first, count, this.pages, "pages");
-    if (flags && flags.length < count) {
-      throw new RamWasmError("OUT_OF_RANGE", `flags holds ${flags.length} entries, fewer than ${count} pages`);
-    }
+    checkFlags(flags, count);
     let zero = 0;
     for (let i = 0; i < count; i++) {
       const z = this.isZeroPage(first + i);

@@ -1,4 +1,4 @@
-import { checkIndex, RamWasmError } from "../errors.js";
+import { checkIndex, checkLength, RamWasmError } from "../errors.js";
 import type { PageBitmapLike } from "../types.js";
 
 /** A bitmap as an array of booleans: the oracle for {@link PageBitmap}. */
@@ -44,9 +44,7 @@ export class ReferencePageBitmap implements PageBitmapLike {
   }
 
   findNextSet(from: number): number {
-    if (!Number.isInteger(from) || from < 0) {
-      throw new RamWasmError("OUT_OF_RANGE", `cursor ${from} is not a non-negative integer`);
-    }
+    checkLength(from, "cursor");
     for (let i = from; i < this.pages; i++) if (this.bits[i]) return i;
     return -1;
   }

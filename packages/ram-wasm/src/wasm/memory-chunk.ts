@@ -33,7 +33,12 @@ export class MemoryChunk {
     this.length = options.length;
     this.ramPtr = Math.max(WASM_PAGE, options.pageSize);
     this.top = this.ramPtr + options.length;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(this.top / WASM_PAGE) });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: Math.ceil(this.top / WASM_PAGE) });
+    } catch (err) {
+      throw new RamWasmError("OUT_OF_MEMORY", `could not reserve a wasm memory of ${this.top} bytes: ${String(err)}`);
+    }
     this.ctx = createRamWasmContext({ memory, simd: options.simd });
     this.view = new Uint8Array(memory.buffer);
     this.scratchPage = this.alloc(options.pageSize, 128);

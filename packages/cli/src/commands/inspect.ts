@@ -1,0 +1,226 @@
+/**
+ * `savevm inspect FILE|-`: what a QEMU stream or libvirt save image holds, in one streaming pass.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import {
+  DeviceStateJsonBuilder,
+  RamApplier,
+  StreamSummaryBuilder,
+  formatQemuJson,
+  readMigrationStream,
+  type RamSink,
+  type StreamSummary,
+  type VmdescRecord,
+} from "@savevm/format";
+import { openInput } from "../input.js";
+import { openContainer, type OpenedContainer } from "../container.js";
+import { withProgress } from "../progress.js";
+import { FileBlockWriter } from "../ram-files.js";
+import { renderTable, humanBytes, hex } from "../table.js";
+import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
+import { UsageError } from "../cli-error.js";
+
+interface InspectFlags extends StreamFlags {
+  json?: boolean;
+  desc?: boolean;
+  extract?: string;
+}
+
+export function registerInspect(program: Command): void {
+  const command = program
+    .command("inspect")
+    .description("show what a QEMU migration stream or libvirt save image holds")
+    .argument("<file>", "the file, or - for standard input")
+    .option("--json", "device state shaped like analyze-migration.py -d state, plus RAM page counts")
+    .option("--desc", "the vmdesc JSON trailer, indented like analyze-migration.py -d desc")
+    .option("--extract <dir>", "write one raw file per RAM block (named by idstr, / turned into _) plus desc.json and state.json");
+  addStreamOptions(command).action(async (file: string, flags: InspectFlags) => {
+    if ([flags.json, flags.desc].filter(Boolean).length > 1) throw new UsageError("--json and --desc cannot be combined");
+    await inspect(file, flags);
+  });
+}
+
+async function inspect(file: string, flags: InspectFlags): Promise<void> {
+  const input = await openInput(file);
+  const container = await openContainer(withProgress(input.chunks, input.size, "inspect"));
+  try {
+    const summary = new StreamSummaryBuilder();
+    const state = flags.json || flags.extract ? new DeviceStateJsonBuilder() : undefined;
+    let writer: FileBlockWriter | undefined;
+    let applier: RamApplier | undefined;
+    if (flags.extract) {
+      await mkdir(flags.extract, { recursive: true });
+      writer = new FileBlockWriter(flags.extract);
+      applier = new RamApplier(writer as RamSink);
+    }
+    let vmdesc: VmdescRecord | undefined;
+    try {
+      for await (const rec of readMigrationStream(container.stream, streamOptions(flags, container.baseOffset))) {
+        summary.add(rec);
+        state?.add(rec);
+        applier?.apply(rec);
+        if (rec.kind === "vmdesc") vmdesc = { ...rec, json: rec.json.slice() };
+      }
+    } finally {
+      writer?.close();
+    }
+    const result = summary.result();
+    if (flags.extract) {
+      if (vmdesc) await writeFile(join(flags.extract, "desc.json"), formatQemuJson(vmdesc.description) + "\n");
+      await writeFile(join(flags.extract, "state.json"), JSON.stringify(stateWithPages(state!.result(), result), null, 4) + "\n");
+    }
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(stateWithPages(state!.result(), result), null, 2) + "\n");
+    } else if (flags.desc) {
+      if (!vmdesc) {
+        throw new UsageError(`${input.name}: the stream has no vmdesc trailer (suppress-vmdesc=on, a device-state file, or postcopy)`);
+      }
+      process.stdout.write(formatQemuJson(vmdesc.description) + "\n");
+    } else {
+      process.stdout.write(renderSummary(input.name, input.size, container, result, writer?.files));
+    }
+  } finally {
+    await container.close();
+  }
+}
+
+/** The RAM section's entry gets the page counts next to QEMU's "section sizes". */
+function stateWithPages(state: Record<string, unknown>, summary: StreamSummary): Record<string, unknown> {
+  if (!summary.ram) return state;
+  const counts: Record<string, unknown> = {};
+  for (const block of summary.ram.blocks) counts[block.idstr] = block.pages;
+  for (const [key, value] of Object.entries(state)) {
+    if (key.startsWith("ram (") && value && typeof value === "object") {
+      (value as Record<string, unknown>)["page counts"] = counts;
+    }
+  }
+  return state;
+}
+
+function describeContainer(container: OpenedContainer, summary: StreamSummary): string[] {
+  const stream = `QEMU migration stream v${summary.header?.version ?? "?"}`;
+  if (container.kind === "gzip") return [`format        gzip-compressed ${stream}`];
+  if (container.kind === "qemu") return [`format        ${stream}`];
+  const l = container.libvirt!;
+  return [
+    `format        libvirt save image v${l.header.version} (${l.header.format}), holding a ${stream} at ${hex(l.payloadOffset)}`,
+    `domain        ${l.name ?? "(no name)"}${l.uuid ? `  uuid ${l.uuid}` : ""}`,
+    `was running   ${l.header.wasRunning ? "yes" : "no"}`,
+  ];
+}
+
+function renderSummary(
+  name: string,
+  size: number | undefined,
+  container: OpenedContainer,
+  s: StreamSummary,
+  extracted: ReadonlyMap<string, string> | undefined,
+): string {
+  const out: string[] = [];
+  out.push(`file          ${name}${size !== undefined ? ` (${size} bytes)` : ""}`);
+  out.push(...describeContainer(container, s));
+  if (s.configuration) {
+    out.push(`machine type  ${s.configuration.machineType}`);
+    out.push(`capabilities  ${s.configuration.capabilities.length > 0 ? s.configuration.capabilities.join(", ") : "(none)"}`);
+    if (s.configuration.targetPageBits !== undefined) out.push(`page bits     ${s.configuration.targetPageBits}`);
+    if (s.configuration.uuid) out.push(`uuid          ${s.configuration.uuid}`);
+  } else {
+    out.push("configuration (none: send-configuration=off, a device-state file, or an old machine type)");
+  }
+  out.push(`footers       ${s.footers ? "yes" : "no"}`);
+  out.push(
+    s.vmdesc
+      ? `vmdesc        ${s.vmdesc.size} bytes at ${hex(s.vmdesc.offset)} (${s.vmdesc.shape} shape, ${s.vmdesc.devices} devices)`
+      : "vmdesc        (none)",
+  );
+  if (s.commands.length > 0) out.push(`commands      ${s.commands.map((c) => `${c.name} at ${hex(c.offset)}`).join(", ")}`);
+  if (s.trailingBytes > 0) out.push(`trailing      ${s.trailingBytes} bytes after the stream`);
+  out.push(`stream size   ${s.totalBytes} bytes`);
+
+  out.push("", `sections (${s.sections.length})`);
+  out.push(
+    renderTable(
+      [
+        { header: "id", align: "right" },
+        { header: "type" },
+        { header: "idstr" },
+        { header: "instance", align: "right" },
+        { header: "version", align: "right" },
+        { header: "offset", align: "right" },
+        { header: "size", align: "right" },
+      ],
+      s.sections.map((sec) => [
+        String(sec.sectionId),
+        sec.type.toUpperCase(),
+        sec.idstr,
+        String(sec.instanceId),
+        String(sec.version),
+        hex(sec.offset),
+        String(sec.size),
+      ]),
+    ),
+  );
+
+  if (s.ram) {
+    out.push("", `RAM (page size ${s.ram.pageSize}, ${s.ram.sections} sections)`);
+    const rows = s.ram.blocks.map((b) => [
+      b.idstr,
+      humanBytes(b.length),
+      String(b.length / s.ram!.pageSize),
+      String(b.pages.zero),
+      String(b.pages.uniform),
+      String(b.pages.normal),
+      String(b.pages.xbzrle),
+      String(b.pages.compressed),
+    ]);
+    const t = s.ram.pages;
+    rows.push(["total", "", "", String(t.zero), String(t.uniform), String(t.normal), String(t.xbzrle), String(t.compressed)]);
+    out.push(
+      renderTable(
+        [
+          { header: "block" },
+          { header: "size", align: "right" },
+          { header: "pages", align: "right" },
+          { header: "zero", align: "right" },
+          { header: "uniform", align: "right" },
+          { header: "normal", align: "right" },
+          { header: "xbzrle", align: "right" },
+          { header: "compressed", align: "right" },
+        ],
+        rows,
+      ),
+    );
+  }
+
+  out.push("", `devices (${s.devices.length})`);
+  if (s.devices.length > 0) {
+    out.push(
+      renderTable(
+        [
+          { header: "idstr" },
+          { header: "instance", align: "right" },
+          { header: "version", align: "right" },
+          { header: "vmsd" },
+          { header: "bytes", align: "right" },
+          { header: "decoded by" },
+        ],
+        s.devices.map((d) => [
+          d.idstr,
+          String(d.instanceId),
+          String(d.version),
+          d.vmsdName ?? "",
+          String(d.size),
+          d.bodyLayout ?? "",
+        ]),
+      ),
+    );
+  }
+  if (extracted && extracted.size > 0) {
+    out.push("", "extracted");
+    for (const [block, path] of extracted) out.push(`  ${block} -> ${path}`);
+  }
+  return out.join("\n") + "\n";
+}
+

@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { createFileSink, FileRamSink, readMigrationFile } from "./node.js";
+import { applyRam, MemoryRamSink } from "./ram/ram-applier.js";
+import { readMigrationStream } from "./stream/decoder.js";
+import { MigrationStreamWriter } from "./stream/writer.js";
+import { firstDifference } from "./test-support/bytes.js";
+
+const dir = mkdtempSync(join(tmpdir(), "savevm-format-node-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const fixture = new Uint8Array(gunzipSync(readFileSync(new URL("../test/fixtures/qemu-7.2/pc-xbzrle.mig.gz", import.meta.url))));
+
+describe("@savevm/format/node", () => {
+  it("writes a stream to a file and reads it back as records", async () => {
+    const path = join(dir, "out.mig");
+    const file = createFileSink(path);
+    const w = new MigrationStreamWriter(file.sink, { highWaterMark: 64 * 1024 });
+    for await (const rec of readMigrationStream(fixture)) {
+      w.write(rec);
+      await w.drain();
+    }
+    await w.close();
+    await file.close();
+    expect(firstDifference(new Uint8Array(readFileSync(path)), fixture)).toBe(-1);
+    let records = 0;
+    for await (const _ of readMigrationFile(path)) records++;
+    expect(records).toBeGreaterThan(1000);
+  });
+
+  it("extracts RAM blocks to files, named like analyze-migration.py -x", async () => {
+    const files = new FileRamSink(join(dir, "ram"));
+    await applyRam(readMigrationStream(fixture), files);
+    files.close();
+    const memory = new MemoryRamSink();
+    await applyRam(readMigrationStream(fixture), memory);
+    expect([...files.files.keys()]).toEqual([...memory.blocks.keys()]);
+    expect(files.files.get("/rom@etc/acpi/tables")).toBe(join(dir, "ram", "rom@etc", "acpi", "tables"));
+    for (const [name, path] of files.files) {
+      expect(firstDifference(new Uint8Array(readFileSync(path)), memory.blocks.get(name)!), name).toBe(-1);
+    }
+    expect(() => new FileRamSink(dir).block("../escape", 4096)).toThrow(expect.objectContaining({ code: "INVALID_VALUE" }));
+  });
+});

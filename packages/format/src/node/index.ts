@@ -1,2 +1,0 @@
-// Entry point "@savevm/format/node": the parts that need Node (processes, files).
-export * from "../libvirt/node.js";
