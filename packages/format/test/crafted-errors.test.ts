@@ -194,6 +194,12 @@ describe("RAM records", () => {
     await expectFormatError(() => drain(b), "UNKNOWN_RAM_FLAGS", firstPage.offset, `Unknown combination of migration flags: 0x${flags}`);
   });
 
+  it("CONTINUE before any block was named", async () => {
+    const b = fixture("pc-stopped");
+    b[firstZero.offset + 7]! |= 0x20;
+    await expectFormatError(() => drain(b), "BAD_RAM_CONTINUE", firstZero.offset, "Ack, bad migration stream!");
+  });
+
   it("RDMA hook records", async () => {
     const b = fixture("pc-stopped");
     b[firstPage.offset + 7] = 0x80;
@@ -285,6 +291,15 @@ describe("buffering, trailer, truncation", () => {
   it("bodies without a layout cannot be buffered past maxBufferedBytes", async () => {
     const err = await expectFormatError(() => drain(fixture("pc-novmdesc"), { maxBufferedBytes: 1000 }), "LIMIT_EXCEEDED");
     expect(err.section).toBe("timer");
+  });
+
+  it("a body whose end cannot be found: no trailer, and no footer that leads anywhere", async () => {
+    const records = await decode(fixture("pc-novmdesc"));
+    const timer = section(records, "timer");
+    const b = fixture("pc-novmdesc");
+    const footerAt = timer.offset + 19 + timer.body!.length;
+    setBe32(b, footerAt + 1, 0x63);
+    await expectFormatError(() => drain(b), "BAD_BODY", timer.offset + 19, "cannot find where the body of 'timer' ends");
   });
 
   it("a vmdesc trailer that is not JSON", async () => {

@@ -144,12 +144,12 @@ export class QmpClient extends Emitter<{
    * Runs a command and resolves to its `return` value; rejects with {@link QmpError} (class,
    * desc, the sent command) when the server answers with an error.
    */
-  async execute<T = any>(command: string, args?: JsonObject, options: ExecuteOptions = {}): Promise<T> {
+  async execute<T = any>(command: string, args?: object, options: ExecuteOptions = {}): Promise<T> {
     if (options.oob && !this.oob) {
       throw new QmpClientError("OOB_NOT_ENABLED", `cannot send '${command}' out-of-band: OOB was not negotiated`);
     }
     const message: JsonObject = options.oob ? { "exec-oob": command } : { execute: command };
-    if (args !== undefined) message.arguments = args;
+    if (args !== undefined) message.arguments = args as JsonObject;
     const reply = await this.executeMessage(message, options);
     return reply.return as T;
   }
@@ -158,9 +158,9 @@ export class QmpClient extends Emitter<{
    * Sends a complete command message and resolves to the whole reply. An `id` is added when
    * missing; error replies reject with {@link QmpError}.
    */
-  async executeMessage(message: JsonObject, options: Omit<ExecuteOptions, "oob"> = {}): Promise<JsonObject> {
+  async executeMessage(message: object, options: Omit<ExecuteOptions, "oob"> = {}): Promise<JsonObject> {
     await this.whenRunning();
-    return this.request(message, options);
+    return this.request(message as JsonObject, options);
   }
 
   private async request(message: JsonObject, options: Omit<ExecuteOptions, "oob"> = {}): Promise<JsonObject> {

@@ -3,7 +3,7 @@ import type { JsonObject } from "./json-value.js";
 
 /** The part of a QMP client that {@link HmpClient} needs. */
 export interface QmpExecutor {
-  execute<T = unknown>(command: string, args?: JsonObject): Promise<T>;
+  execute<T = unknown>(command: string, args?: object): Promise<T>;
 }
 
 export interface HmpCommandOptions {

@@ -7,6 +7,8 @@ export const SAVEVM_BIN = fileURLToPath(new URL("../../bin/savevm.js", import.me
 export interface CliResult {
   code: number;
   stdout: string;
+  /** Standard output as bytes, for commands that write binary streams. */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -15,13 +17,18 @@ export function runCli(args: readonly string[], options: { input?: string | Uint
     const child = execFile(
       process.execPath,
       [SAVEVM_BIN, ...args],
-      { maxBuffer: 256 << 20, timeout: options.timeoutMs ?? 60_000, encoding: "utf8" },
+      { maxBuffer: 256 << 20, timeout: options.timeoutMs ?? 60_000, encoding: "buffer" },
       (error, stdout, stderr) => {
         if (error && typeof (error as { code?: unknown }).code !== "number") {
           reject(error);
           return;
         }
-        resolve({ code: error ? Number((error as { code: number }).code) : 0, stdout, stderr });
+        resolve({
+          code: error ? Number((error as { code: number }).code) : 0,
+          stdout: stdout.toString("utf8"),
+          stdoutBytes: stdout,
+          stderr: stderr.toString("utf8"),
+        });
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);

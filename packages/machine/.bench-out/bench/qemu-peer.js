@@ -47,6 +47,7 @@ export class QemuPeer {
     }
     async stop() {
         await this.qmp.execute("quit").catch(() => undefined);
+        await this.qmp.close().catch(() => undefined);
         if (this.child.exitCode === null)
             await new Promise((r) => this.child.once("exit", r));
         running.delete(this.child);
