@@ -10,9 +10,11 @@ have xz || need+=(xz-utils)
 have zstd || need+=(zstd)
 have bzip2 || need+=(bzip2)
 have lzop || need+=(lzop)
+have python3 || need+=(python3)
 
+here=$(dirname "$0")
 if [ "${#need[@]}" -eq 0 ]; then
-  exit 0
+  exec bash "$here/fetch-qemu-analyzer.sh"
 fi
 
 sudo_cmd=()
@@ -25,3 +27,5 @@ echo "install-test-tools: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+
+bash "$here/fetch-qemu-analyzer.sh"

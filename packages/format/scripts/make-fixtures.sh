@@ -112,7 +112,7 @@ start_vm -M q35 -S
 migrate_to "$out/q35-stopped.mig"
 stop_vm
 
-echo "pc, running guest (SeaBIOS), migrated while running, slow link so RAM goes in several passes"
+echo "pc, running guest (the boot-sector loop), migrated while it runs"
 start_vm -M pc "${boot[@]}"
 sleep 0.5
 qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":4194304}}' >/dev/null

@@ -90,6 +90,26 @@ describe("StreamInput", () => {
     await expect(tooMuch.readAll(50_000)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
   });
 
+  it("parses whole records with parse(), however the input is cut", async () => {
+    const records = [3, 300, 70_000, 0, 5];
+    const bytes = concatBytes(records.map((n) => Uint8Array.from([n >> 16, (n >> 8) & 0xff, n & 0xff, ...new Uint8Array(n).fill(n & 0xff)])));
+    const input = new StreamInput(asyncOf(Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) => bytes.slice(i * 1000, i * 1000 + 1000))));
+    const seen: number[] = [];
+    while (!(await input.atEnd())) {
+      seen.push(await input.parse((r) => {
+        const n = (r.u8() << 16) | r.u16();
+        const body = r.bytes(n);
+        expect(body.every((b) => b === (n & 0xff))).toBe(true);
+        return n;
+      }));
+    }
+    expect(seen).toEqual(records);
+    const limited = new StreamInput(asyncOf([bytes]));
+    await limited.parse((r) => r.skip(3 + 3));
+    await limited.parse((r) => r.skip(3 + 300));
+    await expect(limited.parse((r) => r.skip(3 + 70_000), 1000)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", offset: 309 });
+  });
+
   it("releases the source when closed early", async () => {
     let cancelled = false;
     const stream = new ReadableStream<Uint8Array>({

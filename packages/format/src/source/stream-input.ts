@@ -1,5 +1,5 @@
 import { FormatError } from "../errors.js";
-import { ByteReader } from "../wire/byte-reader.js";
+import { ByteReader, NEED_MORE } from "../wire/byte-reader.js";
 import { type ByteSource, type ChunkPuller, concatBytes, pullChunks } from "./byte-source.js";
 
 /** Below this many surplus bytes a chunk is copied whole rather than split. */
@@ -127,6 +127,32 @@ export class StreamInput {
     const { parts } = await this.gather(Infinity, limit, why);
     r.reset(concatBytes(parts), start);
     r.partial = false;
+  }
+
+  /**
+   * Runs a synchronous parse against `reader`; when it runs out of input, receives more and parses
+   * again from the same start, so `parse` never sees a partial record. `limit` bounds how many bytes
+   * one record may need (LIMIT_EXCEEDED beyond).
+   */
+  async parse<T>(parse: (r: ByteReader) => T, limit?: number): Promise<T> {
+    const r = this.reader;
+    for (;;) {
+      const start = r.pos;
+      try {
+        return parse(r);
+      } catch (e) {
+        if (e !== NEED_MORE) throw e;
+        r.pos = start;
+        const begin = r.base + start;
+        const wanted = NEED_MORE.wanted;
+        if (limit !== undefined && wanted - begin > limit) {
+          throw new FormatError("LIMIT_EXCEEDED", `a record needs more than ${limit} bytes (maxBufferedBytes)`, { offset: begin });
+        }
+        // Grow geometrically so a long record is not parsed again for every chunk.
+        const grown = Math.max(wanted, begin + 2 * (r.end - start));
+        await this.fill(limit === undefined ? grown : Math.min(grown, begin + limit + 1));
+      }
+    }
   }
 
   /** Reads exactly `n` bytes (a view; TRUNCATED if the input ends first). */

@@ -291,35 +291,10 @@ class DecodeContext {
   }
 }
 
-/**
- * Runs a synchronous parse against the partial reader; when it runs out of input, receives more
- * and parses again from the same start. `limit` bounds how many bytes one record may need.
- */
-async function step<T>(input: StreamInput, parse: (r: ByteReader) => T, limit?: number): Promise<T> {
-  const r = input.reader;
-  for (;;) {
-    const start = r.pos;
-    try {
-      return parse(r);
-    } catch (e) {
-      if (e !== NEED_MORE) throw e;
-      r.pos = start;
-      const begin = r.base + start;
-      const wanted = NEED_MORE.wanted;
-      if (limit !== undefined && wanted - begin > limit) {
-        throw new FormatError("LIMIT_EXCEEDED", `a record needs more than ${limit} bytes (maxBufferedBytes)`, { offset: begin });
-      }
-      // Grow geometrically so a long record is not parsed again for every chunk.
-      const grown = begin + 2 * (r.end - start);
-      await input.fill(limit === undefined ? Math.max(wanted, grown) : Math.min(Math.max(wanted, grown), begin + limit + 1));
-    }
-  }
-}
-
 async function* decodeRecords(input: StreamInput, ctx: DecodeContext, mode: Mode): AsyncGenerator<Step, void, undefined> {
   try {
     if (mode.top && !mode.dry) {
-      if (ctx.options.header !== false) yield await step(input, parseHeader);
+      if (ctx.options.header !== false) yield await input.parse(parseHeader);
       const config = await configurationStep(input, ctx);
       if (config) yield config;
     }
@@ -368,14 +343,14 @@ async function configurationStep(input: StreamInput, ctx: DecodeContext): Promis
   if (wanted === false) {
     throw new FormatError("UNKNOWN_SECTION_TYPE", `Unknown savevm section type ${QEMU_VM_CONFIGURATION}`, { offset: r.offset });
   }
-  const rec = await step(input, parseConfiguration, ctx.maxBuffered);
+  const rec = await input.parse(parseConfiguration, ctx.maxBuffered);
   ctx.applyConfiguration(rec);
   return rec;
 }
 
 /** One section with its body (or RAM records) and footer. Returns true when nothing follows. */
 async function* section(input: StreamInput, ctx: DecodeContext, mode: Mode): AsyncGenerator<Step, boolean, undefined> {
-  const rec = await step(input, (r) => parseSectionHeader(r, ctx.sections));
+  const rec = await input.parse((r) => parseSectionHeader(r, ctx.sections));
   try {
     if (rec.type === "start" || rec.type === "full") {
       ctx.sections.set(rec.sectionId, { idstr: rec.idstr, instanceId: rec.instanceId, version: rec.version });
@@ -425,7 +400,7 @@ async function footerStep(input: StreamInput, ctx: DecodeContext, rec: SectionRe
     return undefined;
   }
   const offset = r.offset;
-  const id = await step(input, (rr) => {
+  const id = await input.parse((rr) => {
     rr.u8();
     return rr.u32();
   });
@@ -453,8 +428,7 @@ async function deviceBody(input: StreamInput, ctx: DecodeContext, rec: SectionRe
       );
     }
     let start = r.pos;
-    const state = await step(
-      input,
+    const state = await input.parse(
       (rr) => {
         start = rr.pos;
         return decodeVMState(desc, rr, { version: rec.version, maxArrayLength: ctx.maxArrayLength });
@@ -585,11 +559,11 @@ async function restParses(r: ByteReader, ctx: DecodeContext, index: number, mode
 }
 
 async function command(input: StreamInput, ctx: DecodeContext, mode: Mode): Promise<MigrationRecord> {
-  const rec = await step(input, parseCommand);
+  const rec = await input.parse(parseCommand);
   if (rec.command !== MIG_CMD.PACKAGED) return rec;
   const length = packagedLength(rec);
   const start = input.reader.offset;
-  const bytes = await step(input, (r) => r.bytes(length));
+  const bytes = await input.parse((r) => r.bytes(length));
   const nested = new StreamInput(bytes, start);
   const records: MigrationRecord[] = [];
   try {
@@ -608,10 +582,10 @@ async function* afterEof(input: StreamInput, ctx: DecodeContext, mode: Mode): As
     if (mode.dry) {
       // Checking a guess about body boundaries: a trailer of the right length is enough here, and
       // whether its JSON is good is reported by the real pass.
-      await step(input, (rr) => parseVmdescHeader(rr, ctx.maxBuffered));
+      await input.parse((rr) => parseVmdescHeader(rr, ctx.maxBuffered));
       return;
     }
-    const { offset, json } = await step(input, (rr) => parseVmdescHeader(rr, ctx.maxBuffered));
+    const { offset, json } = await input.parse((rr) => parseVmdescHeader(rr, ctx.maxBuffered));
     const rec: VmdescRecord = { kind: "vmdesc", offset, json, description: parseVmdesc(json, offset + 5) };
     yield rec;
     if (await input.atEnd()) return;

@@ -2,7 +2,7 @@
  * `@savevm/format/wire`: the low-level pieces the codecs are built from — QEMU's big-endian
  * primitives with absolute offsets in every error, and forward-only input/output adapters.
  */
-export { ByteReader, bytesToLatin1 } from "./byte-reader.js";
+export { ByteReader, bytesToLatin1, NEED_MORE, NeedMoreInput } from "./byte-reader.js";
 export { ByteWriter } from "./byte-writer.js";
 export { type ByteSource, type ChunkPuller, concatBytes, pullChunks } from "../source/byte-source.js";
 export { StreamInput } from "../source/stream-input.js";

@@ -1,10 +1,10 @@
-import { close, fstatSync, writev } from "node:fs";
+import { close, createReadStream, fstatSync, writev } from "node:fs";
 import { Socket } from "node:net";
 import { promisify } from "node:util";
-import { createReadStream } from "node:fs";
 import type { InputChannel, OutputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
 import { SocketOutputChannel, socketInput } from "./socket-channel.js";
+import { writeAll } from "./write-all.js";
 
 const writevAsync = promisify(writev);
 const closeAsync = promisify(close);
@@ -19,23 +19,7 @@ class FdFileOutputChannel implements OutputChannel {
   }
 
   async write(chunks: readonly Uint8Array[]): Promise<void> {
-    for (let i = 0; i < chunks.length; i += 1024) {
-      const part = chunks.slice(i, i + 1024);
-      let expected = 0;
-      for (const c of part) expected += c.length;
-      let written = (await writevAsync(this.#fd, part as Uint8Array[])).bytesWritten;
-      if (written === expected) continue;
-      // Short write: finish chunk by chunk.
-      for (const c of part) {
-        if (written >= c.length) {
-          written -= c.length;
-          continue;
-        }
-        let rest = c.subarray(written);
-        written = 0;
-        while (rest.length > 0) rest = rest.subarray((await writevAsync(this.#fd, [rest])).bytesWritten);
-      }
-    }
+    await writeAll(chunks, async (part) => (await writevAsync(this.#fd, part)).bytesWritten);
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,7 @@ import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { InputChannel, OutputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
-
-/** Most chunks handed to one writev call (the kernel's IOV_MAX is 1024). */
-const MAX_IOV = 1024;
+import { writeAll } from "./write-all.js";
 
 /**
  * Writes a save to a temporary file next to `path` and renames it over `path` only when the
@@ -38,13 +36,7 @@ export class FileOutputChannel implements OutputChannel {
 
   async write(chunks: readonly Uint8Array[]): Promise<void> {
     const handle = this.#handle ?? (await this.#opening!);
-    for (let i = 0; i < chunks.length; i += MAX_IOV) {
-      const part = chunks.slice(i, i + MAX_IOV);
-      let expected = 0;
-      for (const c of part) expected += c.length;
-      const { bytesWritten } = await handle.writev(part as Uint8Array[]);
-      if (bytesWritten !== expected) await writeRest(handle, part, bytesWritten);
-    }
+    await writeAll(chunks, async (part) => (await handle.writev(part)).bytesWritten);
   }
 
   async close(): Promise<void> {
@@ -61,22 +53,6 @@ export class FileOutputChannel implements OutputChannel {
     const handle = this.#handle ?? (await this.#opening?.catch(() => undefined));
     await handle?.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
-  }
-}
-
-async function writeRest(handle: FileHandle, chunks: readonly Uint8Array[], written: number): Promise<void> {
-  let skip = written;
-  for (const c of chunks) {
-    if (skip >= c.length) {
-      skip -= c.length;
-      continue;
-    }
-    let rest = c.subarray(skip);
-    skip = 0;
-    while (rest.length > 0) {
-      const { bytesWritten } = await handle.write(rest);
-      rest = rest.subarray(bytesWritten);
-    }
   }
 }
 
