@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +140,30 @@ describe("savevm run: two processes", () => {
     await dst.qmp.execute("migrate-incoming", { uri: `file:${good}` });
     await migrationStatus(dst, ["completed"]);
     expect(await digest(dst)).toEqual(await digest(small));
+  });
+
+  it("--incoming with a URI, an inherited fd, and exec: only when allowed", async () => {
+    const src = await startRun(`unix:${join(dir, "uri-src.qmp")}`, ["--memory", "16M", "--guest", "fill=3M,seed=9", "-S", "--allow-exec"]);
+    const file = join(dir, "uri.state");
+    await expect(
+      (await startRun(`unix:${join(dir, "noexec.qmp")}`, ["--memory", "16M", "-S"])).qmp.execute("migrate", { uri: `exec:cat > ${file}` }),
+    ).rejects.toThrow("exec: migration is disabled");
+    await src.qmp.execute("migrate", { uri: `exec:cat > '${file}'` });
+    await migrationStatus(src, ["completed"]);
+    const expected = await digest(src);
+
+    const byUri = await startRun(`unix:${join(dir, "uri-dst.qmp")}`, ["--memory", "16M", "-S", "--incoming", `file:${file}`]);
+    await migrationStatus(byUri, ["completed"]);
+    expect(await digest(byUri)).toEqual(expected);
+
+    const fd = openSync(file, "r");
+    try {
+      const byFd = await startRun(`unix:${join(dir, "fd-dst.qmp")}`, ["--memory", "16M", "-S", "--incoming", "fd:3"], { fd3: fd });
+      await migrationStatus(byFd, ["completed"]);
+      expect(await digest(byFd)).toEqual(expected);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it("device state only: xen-save-devices-state and xen-load-devices-state", async () => {

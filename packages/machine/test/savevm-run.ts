@@ -27,11 +27,13 @@ export function killAll(): void {
 }
 
 /** Starts `savevm run` with `args` (plus --qmp) and connects to its QMP socket. */
-export async function startRun(qmpAddress: string, args: string[]): Promise<RunProcess> {
+export async function startRun(qmpAddress: string, args: string[], options: { fd3?: number } = {}): Promise<RunProcess> {
   if (!existsSync(join(here, "../../cli/dist/main.js"))) {
     throw new Error("build @savevm/cli first (npx tsc -b packages/cli): these tests run the real `savevm run`");
   }
-  const child = spawn(process.execPath, [CLI, "run", "--qmp", qmpAddress, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const stdio: ("ignore" | "pipe" | number)[] = ["ignore", "ignore", "pipe"];
+  if (options.fd3 !== undefined) stdio.push(options.fd3);
+  const child = spawn(process.execPath, [CLI, "run", "--qmp", qmpAddress, ...args], { stdio });
   running.add(child);
   let err = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

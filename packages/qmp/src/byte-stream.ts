@@ -151,3 +151,15 @@ export function createBytePipe(highWaterMark = 64 * 1024): [PipeEnd, PipeEnd] {
   b.peer = a;
   return [a, b];
 }
+
+/**
+ * The unread rest of `held` (from `pos`) followed by `chunk`. A stream may deliver a chunk it
+ * had already read before it saw `pause()`, so a reader that stopped mid-chunk joins them.
+ */
+export function joinRemainder(held: Uint8Array | undefined, pos: number, chunk: Uint8Array): Uint8Array {
+  if (!held || pos >= held.length) return chunk;
+  const joined = new Uint8Array(held.length - pos + chunk.length);
+  joined.set(held.subarray(pos));
+  joined.set(chunk, held.length - pos);
+  return joined;
+}

@@ -91,6 +91,7 @@ export class QmpClient extends Emitter<{
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private closeError: Error | undefined;
   private greetingWaiter: ((greeting: JsonValue) => void) | undefined;
+  private failGreeting: ((err: Error) => void) | undefined;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -350,8 +351,6 @@ export class QmpClient extends Emitter<{
       };
     });
   }
-
-  private failGreeting: ((err: Error) => void) | undefined;
 
   private attach(stream: ByteStream): void {
     this.stream = stream;

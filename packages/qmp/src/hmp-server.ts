@@ -1,4 +1,6 @@
 import type { ByteStream } from "./byte-stream.js";
+import { joinRemainder } from "./byte-stream.js";
+import { ClientSlots } from "./client-slots.js";
 import { Emitter } from "./emitter.js";
 import { QmpError } from "./errors.js";
 import { LineEditor } from "./hmp-line-editor.js";
@@ -91,12 +93,7 @@ export class HmpSession extends Emitter<{ close: [] }> {
   }
 
   private receive(chunk: Uint8Array): void {
-    if (this.pending) {
-      const joined = new Uint8Array(this.pending.length - this.pendingPos + chunk.length);
-      joined.set(this.pending.subarray(this.pendingPos));
-      joined.set(chunk, this.pending.length - this.pendingPos);
-      this.pending = joined;
-    } else this.pending = chunk;
+    this.pending = joinRemainder(this.pending, this.pendingPos, chunk);
     this.pendingPos = 0;
     this.process();
   }
@@ -146,48 +143,28 @@ export class HmpSession extends Emitter<{ close: [] }> {
  * `\r` or `\n` as Enter, one command at a time, one client at a time by default.
  */
 export class HmpServer {
-  private readonly active = new Set<HmpSession>();
-  private readonly waiting: HmpSession[] = [];
+  private readonly slots: ClientSlots<HmpSession>;
 
   constructor(
     readonly registry: HmpRegistry,
     private readonly options: HmpServerOptions = {},
-  ) {}
+  ) {
+    this.slots = new ClientSlots(options.maxClients ?? 1, options.maxWaitingClients ?? 16);
+  }
 
   attach(stream: ByteStream): HmpSession {
     stream.pause();
-    const session = new HmpSession(this.registry, stream, this.options, (s) => this.closed(s));
-    if (this.active.size < (this.options.maxClients ?? 1)) {
-      this.active.add(session);
-      session.start();
-    } else if (this.waiting.length < (this.options.maxWaitingClients ?? 16)) {
-      this.waiting.push(session);
-    } else {
-      session.close();
-    }
+    const session = new HmpSession(this.registry, stream, this.options, (s) => this.slots.release(s));
+    this.slots.admit(session);
     return session;
   }
 
   sessions(): HmpSession[] {
-    return [...this.active];
+    return this.slots.active();
   }
 
   close(): void {
-    for (const s of [...this.waiting, ...this.active]) s.close();
-  }
-
-  private closed(session: HmpSession): void {
-    const i = this.waiting.indexOf(session);
-    if (i >= 0) {
-      this.waiting.splice(i, 1);
-      return;
-    }
-    if (!this.active.delete(session)) return;
-    const next = this.waiting.shift();
-    if (next) {
-      this.active.add(next);
-      next.start();
-    }
+    for (const s of this.slots.all()) s.close();
   }
 }
 

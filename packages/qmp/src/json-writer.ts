@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonValue } from "./json-value.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
 import { qdictOrder } from "./qemu-order.js";
 
 /**
@@ -113,31 +113,38 @@ function qemuNumber(x: number): string {
   return formatDouble17g(x);
 }
 
+function shortestNumber(x: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`${x} cannot be written as JSON`);
+  return String(x);
+}
+
+/** Text of a non-container value, or undefined for arrays and objects. */
+function scalarText(v: JsonValue | undefined, number: (x: number) => string, string: (s: string) => string): string | undefined {
+  switch (typeof v) {
+    case "string":
+      return string(v);
+    case "number":
+      return number(v);
+    case "bigint":
+      return v.toString();
+    case "boolean":
+      return v ? "true" : "false";
+    case "undefined":
+      return "null";
+  }
+  return v === null ? "null" : undefined;
+}
+
 export function formatQemuJson(value: JsonValue, options: QemuFormatOptions = {}): string {
   const pretty = options.pretty === true;
   const newline = options.newline ?? "\n";
   const parts: string[] = [];
   const indent = (depth: number): string => newline + " ".repeat(depth * 4);
+  const quote = (text: string): string => quoteJsonString(text, true, true);
   const write = (v: JsonValue | undefined, depth: number): void => {
-    switch (typeof v) {
-      case "string":
-        parts.push(quoteJsonString(v, true, true));
-        return;
-      case "number":
-        parts.push(qemuNumber(v));
-        return;
-      case "bigint":
-        parts.push(v.toString());
-        return;
-      case "boolean":
-        parts.push(v ? "true" : "false");
-        return;
-      case "undefined":
-        parts.push("null");
-        return;
-    }
-    if (v === null) {
-      parts.push("null");
+    const scalar = scalarText(v, qemuNumber, quote);
+    if (scalar !== undefined) {
+      parts.push(scalar);
       return;
     }
     if (Array.isArray(v)) {
@@ -152,8 +159,9 @@ export function formatQemuJson(value: JsonValue, options: QemuFormatOptions = {}
       parts.push("]");
       return;
     }
+    const obj = v as JsonObject;
     const keys: string[] = [];
-    for (const key of Object.keys(v)) if (v[key] !== undefined) keys.push(key);
+    for (const key of Object.keys(obj)) if (obj[key] !== undefined) keys.push(key);
     parts.push("{");
     const ordered = qdictOrder(keys);
     for (let i = 0; i < ordered.length; i++) {
@@ -161,8 +169,8 @@ export function formatQemuJson(value: JsonValue, options: QemuFormatOptions = {}
       if (i > 0) parts.push(",");
       if (pretty) parts.push(indent(depth + 1));
       else if (i > 0) parts.push(" ");
-      parts.push(quoteJsonString(key, true, true), ": ");
-      write(v[key], depth + 1);
+      parts.push(quote(key), ": ");
+      write(obj[key], depth + 1);
     }
     if (pretty) parts.push(indent(depth));
     parts.push("}");
@@ -175,27 +183,11 @@ export function formatJson(value: JsonValue, options: FormatOptions = {}): strin
   const step = options.indent ?? 0;
   const ascii = options.ascii === true;
   const parts: string[] = [];
+  const quote = (text: string): string => quoteJsonString(text, ascii);
   const write = (v: JsonValue | undefined, depth: number): void => {
-    switch (typeof v) {
-      case "string":
-        parts.push(quoteJsonString(v, ascii));
-        return;
-      case "number":
-        if (!Number.isFinite(v)) throw new RangeError(`${v} cannot be written as JSON`);
-        parts.push(String(v));
-        return;
-      case "bigint":
-        parts.push(v.toString());
-        return;
-      case "boolean":
-        parts.push(v ? "true" : "false");
-        return;
-      case "undefined":
-        parts.push("null");
-        return;
-    }
-    if (v === null) {
-      parts.push("null");
+    const scalar = scalarText(v, shortestNumber, quote);
+    if (scalar !== undefined) {
+      parts.push(scalar);
       return;
     }
     const pad = step > 0 ? "\n" + " ".repeat((depth + 1) * step) : "";
@@ -223,7 +215,7 @@ export function formatJson(value: JsonValue, options: FormatOptions = {}): strin
     parts.push("{");
     keys.forEach((key, i) => {
       if (i > 0) parts.push(",");
-      parts.push(pad, quoteJsonString(key, ascii), step > 0 ? ": " : ":");
+      parts.push(pad, quote(key), step > 0 ? ": " : ":");
       write(v[key], depth + 1);
     });
     parts.push(end, "}");

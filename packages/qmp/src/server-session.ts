@@ -1,4 +1,4 @@
-import type { ByteStream } from "./byte-stream.js";
+import { joinRemainder, type ByteStream } from "./byte-stream.js";
 import { Emitter } from "./emitter.js";
 import { QmpError, toQmpError } from "./errors.js";
 import { JsonMessageStream, type JsonParseError, type JsonStreamLimits } from "./json-stream.js";
@@ -157,15 +157,7 @@ export class QmpServerSession extends Emitter<{ close: [reason: string | undefin
 
   private receive(chunk: Uint8Array): void {
     if (this.stateValue === "closed") return;
-    if (this.pending) {
-      // a stream may deliver a chunk it had already read before it saw pause()
-      const joined = new Uint8Array(this.pending.length - this.pendingPos + chunk.length);
-      joined.set(this.pending.subarray(this.pendingPos));
-      joined.set(chunk, this.pending.length - this.pendingPos);
-      this.pending = joined;
-    } else {
-      this.pending = chunk;
-    }
+    this.pending = joinRemainder(this.pending, this.pendingPos, chunk);
     this.pendingPos = 0;
     this.pump();
   }

@@ -1,4 +1,5 @@
 import type { ByteStream } from "./byte-stream.js";
+import { ClientSlots } from "./client-slots.js";
 import { Emitter } from "./emitter.js";
 import { QmpError } from "./errors.js";
 import { FdTable } from "./fd-table.js";
@@ -68,8 +69,7 @@ export class QmpServer extends Emitter<{ session: [QmpServerSession]; "session-c
   /** Named file descriptors (`getfd`), for commands such as `migrate fd:NAME`. */
   readonly fds = new FdTable();
   private readonly options: QmpServerOptions;
-  private readonly active = new Set<QmpServerSession>();
-  private readonly waiting: QmpServerSession[] = [];
+  private readonly slots: ClientSlots<QmpServerSession>;
   private nextId = 1;
   private inbandTail: Promise<unknown> = Promise.resolve();
   private readonly host: SessionHost;
@@ -79,6 +79,7 @@ export class QmpServer extends Emitter<{ session: [QmpServerSession]; "session-c
     this.options = options;
     this.registry = options.registry ?? new QmpRegistry();
     this.addBuiltins();
+    this.slots = new ClientSlots(options.maxClients ?? 1, options.maxWaitingClients ?? 16, (session) => this.emit("session", session));
     const server = this;
     this.host = {
       offeredCapabilities: options.capabilities ?? ["oob"],
@@ -112,21 +113,13 @@ export class QmpServer extends Emitter<{ session: [QmpServerSession]; "session-c
   attach(stream: ByteStream): QmpServerSession {
     const session = new QmpServerSession(this.host, stream, this.nextId++, this.options.limits);
     stream.pause();
-    if (this.active.size < (this.options.maxClients ?? 1)) {
-      this.active.add(session);
-      this.emit("session", session);
-      session.start();
-    } else if (this.waiting.length < (this.options.maxWaitingClients ?? 16)) {
-      this.waiting.push(session);
-    } else {
-      session.close("too many waiting clients");
-    }
+    this.slots.admit(session);
     return session;
   }
 
   /** Sessions being served (not the waiting ones). */
   sessions(): QmpServerSession[] {
-    return [...this.active];
+    return this.slots.active();
   }
 
   /**
@@ -136,12 +129,12 @@ export class QmpServer extends Emitter<{ session: [QmpServerSession]; "session-c
   emitEvent(name: string, data?: JsonObject, timestamp: QmpTimestamp = (this.options.clock ?? wallClock)()): void {
     const event: JsonObject = { timestamp: { seconds: timestamp.seconds, microseconds: timestamp.microseconds }, event: name };
     if (data !== undefined) event.data = data;
-    for (const session of this.active) session.deliverEvent(event);
+    for (const session of this.slots.active()) session.deliverEvent(event);
   }
 
   /** Disconnects every client. */
   close(): void {
-    for (const session of [...this.waiting, ...this.active]) session.close("server closed");
+    for (const session of this.slots.all()) session.close("server closed");
   }
 
   private versionInfo(): JsonObject {
@@ -158,19 +151,7 @@ export class QmpServer extends Emitter<{ session: [QmpServerSession]; "session-c
   }
 
   private sessionClosed(session: QmpServerSession): void {
-    const waitingIndex = this.waiting.indexOf(session);
-    if (waitingIndex >= 0) {
-      this.waiting.splice(waitingIndex, 1);
-      return;
-    }
-    if (!this.active.delete(session)) return;
-    this.emit("session-closed", session);
-    const next = this.waiting.shift();
-    if (next) {
-      this.active.add(next);
-      this.emit("session", next);
-      next.start();
-    }
+    if (this.slots.release(session)) this.emit("session-closed", session);
   }
 
   private addBuiltins(): void {

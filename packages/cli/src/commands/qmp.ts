@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createInterface, type Interface } from "node:readline";
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
 import { formatJson, HmpClient, hmpErrorIn, isJsonObject, parseJson, QmpError, type JsonObject, type JsonValue } from "@savevm/qmp";
 import { QmpClient } from "@savevm/qmp/node";
@@ -9,9 +10,9 @@ import { UsageError } from "../cli-error.js";
 
 /** Where `savevm qmp` reads and writes; the process streams unless a test passes its own. */
 export interface QmpCliIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
   /** An interactive terminal: line editing, prompt, history file. */
   terminal: boolean;
 }
@@ -176,17 +177,25 @@ async function shell(client: QmpClient, options: QmpCliOptions, io: QmpCliIo): P
   const say = (text: string): void => {
     io.stdout.write(text);
   };
+  let busy = false;
   const offEvents = client.onEvent("*", (event) => {
-    if (io.terminal) io.stdout.write("\n");
+    // while the user types, print the event over the prompt line and draw the prompt again
+    const idle = io.terminal && !busy;
+    if (idle) {
+      clearLine(io.stdout, 0);
+      cursorTo(io.stdout, 0);
+    }
     say(json(event as unknown as JsonValue, options.pretty));
-    if (io.terminal) rl.prompt(true);
+    if (idle) rl.prompt(true);
   });
   const hmp = new HmpClient(client);
   if (io.terminal) rl.prompt();
   try {
     for await (const raw of rl) {
       const line = raw.trim();
+      busy = true;
       if (line) await runLine(line);
+      busy = false;
       if (client.state === "closed") break;
       if (io.terminal) rl.prompt();
     }

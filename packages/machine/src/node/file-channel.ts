@@ -56,7 +56,7 @@ export class FileOutputChannel implements OutputChannel {
   }
 }
 
-/** Reads a file (from `offset`) in 1 MiB chunks. */
+/** Reads a file (from `offset`). */
 export async function openFileInput(path: string, offset = 0): Promise<InputChannel> {
   let handle: FileHandle;
   try {
@@ -67,17 +67,32 @@ export async function openFileInput(path: string, offset = 0): Promise<InputChan
   return fileHandleInput(handle, offset);
 }
 
-export function fileHandleInput(handle: FileHandle, offset = 0, chunkSize = 1 << 20): InputChannel {
+/**
+ * Reads a file handle from `offset` in chunks, one read ahead: the next chunk is on its way
+ * from the disk while the consumer decodes the current one.
+ */
+export function fileHandleInput(handle: FileHandle, offset = 0, chunkSize = 4 << 20): InputChannel {
   let closed = false;
+  const readAt = async (position: number): Promise<Uint8Array> => {
+    const buffer = new Uint8Array(chunkSize);
+    const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
+    return bytesRead === chunkSize ? buffer : buffer.subarray(0, bytesRead);
+  };
   return {
     async *[Symbol.asyncIterator]() {
       let position = offset;
-      for (;;) {
-        const buffer = new Uint8Array(chunkSize);
-        const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
-        if (bytesRead === 0) return;
-        position += bytesRead;
-        yield bytesRead === chunkSize ? buffer : buffer.subarray(0, bytesRead);
+      let next = readAt(position);
+      try {
+        for (;;) {
+          const chunk = await next;
+          if (chunk.length === 0) return;
+          position += chunk.length;
+          next = readAt(position);
+          yield chunk;
+        }
+      } finally {
+        // Settle a read still in flight before the handle can be closed.
+        await next.catch(() => undefined);
       }
     },
     async close() {
