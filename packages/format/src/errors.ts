@@ -53,9 +53,9 @@ export interface FormatErrorContext {
  * Every error the codec throws for bad input or an unencodable value. `message` is meant for a
  * person; `code` is for programs. The message already names the offset and section when known.
  */
-export class FormatError extends Error {
-  override readonly name = "FormatError";
-  readonly code: FormatErrorCode;
+export class FormatError<Code extends string = FormatErrorCode> extends Error {
+  override readonly name: string = "FormatError";
+  readonly code: Code;
   readonly offset: number | undefined;
   readonly section: string | undefined;
   readonly sectionId: number | undefined;
@@ -63,7 +63,7 @@ export class FormatError extends Error {
   /** The QEMU error text this corresponds to, without our location suffix. */
   readonly detail: string;
 
-  constructor(code: FormatErrorCode, detail: string, context: FormatErrorContext = {}) {
+  constructor(code: Code, detail: string, context: FormatErrorContext = {}) {
     super(detail + describeContext(context));
     this.code = code;
     this.detail = detail;
@@ -74,7 +74,7 @@ export class FormatError extends Error {
   }
 
   /** The same error with location facts the thrower did not know filled in. */
-  withContext(context: FormatErrorContext): FormatError {
+  withContext(context: FormatErrorContext): FormatError<Code> {
     const merged: FormatErrorContext = {
       offset: this.offset ?? context.offset,
       section: this.section ?? context.section,
@@ -89,7 +89,7 @@ export class FormatError extends Error {
     ) {
       return this;
     }
-    return new FormatError(this.code, this.detail, merged);
+    return new FormatError<Code>(this.code, this.detail, merged);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * `@savevm/format/node`: files. Everything else in the package runs in browsers too.
  */
-import { closeSync, createReadStream, createWriteStream, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { once } from "node:events";
-import { dirname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import { FormatError } from "./errors.js";
 import type { MigrationRecord } from "./records.js";
 import type { RamBlockAccess, RamSink } from "./ram/ram-applier.js";
@@ -50,34 +50,47 @@ export class FileRamSink implements RamSink {
   constructor(private readonly dir: string) {}
 
   block(idstr: string, length: number): RamBlockAccess {
-    const path = this.pathFor(idstr);
-    mkdirSync(dirname(path), { recursive: true });
+    const path = join(this.dir, ramBlockFileName(idstr));
     const fd = openSync(path, "w+");
     this.fds.push(fd);
+    // Sized up front, so pages the stream never sent read back as zero, as in fresh guest RAM.
     ftruncateSync(fd, length);
     this.files.set(idstr, path);
     return {
       length,
       read(offset, into) {
-        readSync(fd, into, 0, into.length, offset);
+        let done = 0;
+        while (done < into.length) {
+          const n = readSync(fd, into, done, into.length - done, offset + done);
+          if (n === 0) {
+            into.fill(0, done);
+            return;
+          }
+          done += n;
+        }
       },
       write(offset, data) {
-        writeSync(fd, data, 0, data.length, offset);
+        let done = 0;
+        while (done < data.length) done += writeSync(fd, data, done, data.length - done, offset + done);
       },
     };
-  }
-
-  private pathFor(idstr: string): string {
-    const rel = normalize(idstr.replace(/^\/+/, ""));
-    if (rel === "" || rel === "." || rel.startsWith(".." + sep) || rel === "..") {
-      throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(idstr)} cannot be used as a file name`);
-    }
-    return join(this.dir, rel);
   }
 
   close(): void {
     for (const fd of this.fds.splice(0)) closeSync(fd);
   }
+}
+
+/**
+ * The file a RAM block is extracted to, as QEMU's analyze-migration.py -x names it: the idstr with
+ * every `/` turned into `_`, so `/rom@etc/acpi/tables` stays inside the directory.
+ */
+export function ramBlockFileName(idstr: string): string {
+  const name = idstr.replaceAll("/", "_");
+  if (name === "" || name === "." || name === ".." || name.includes("\0")) {
+    throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(idstr)} cannot be used as a file name`);
+  }
+  return name;
 }
 
 export * from "./libvirt/node.js";

@@ -32,8 +32,4 @@ export class Emitter<E extends EventMap> {
     if (!set) return;
     for (const listener of [...set]) listener(...args);
   }
-
-  protected listenerCount<K extends keyof E>(event: K): number {
-    return this.handlers.get(event)?.size ?? 0;
-  }
 }

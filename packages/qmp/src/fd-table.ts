@@ -6,12 +6,17 @@
 export class FdTable {
   private readonly named = new Map<string, number>();
 
-  constructor(public closeFd: (fd: number) => void = () => {}) {}
+  /** Closes a descriptor; unset (nothing is closed) until a platform sets it. */
+  closeFd: ((fd: number) => void) | undefined;
+
+  constructor(closeFd?: (fd: number) => void) {
+    this.closeFd = closeFd;
+  }
 
   /** Stores `fd` under `name`, closing the descriptor it replaces. */
   set(name: string, fd: number): void {
     const old = this.named.get(name);
-    if (old !== undefined && old !== fd) this.closeFd(old);
+    if (old !== undefined && old !== fd) this.closeFd?.(old);
     this.named.set(name, fd);
   }
 
@@ -27,13 +32,13 @@ export class FdTable {
     const fd = this.named.get(name);
     if (fd === undefined) return false;
     this.named.delete(name);
-    this.closeFd(fd);
+    this.closeFd?.(fd);
     return true;
   }
 
   /** Closes a descriptor that was received but not kept. */
   release(fd: number): void {
-    this.closeFd(fd);
+    this.closeFd?.(fd);
   }
 
   names(): string[] {

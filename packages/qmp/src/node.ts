@@ -17,7 +17,7 @@ export type { ConnectOptions, ListenOptions, StreamListener } from "./transports
  * (127.0.0.1 when HOST is empty), `fd:N` (an inherited listening socket) or `stdio`.
  */
 export async function listenQmp(server: QmpServer, address: string | QmpAddress, options: ListenOptions = {}): Promise<StreamListener> {
-  server.fds.closeFd = closeDescriptor;
+  server.fds.closeFd ??= closeDescriptor;
   const where = typeof address === "string" ? parseAddress(address) : address;
   if (where.kind === "stdio") {
     const session = server.attach(stdioStream());

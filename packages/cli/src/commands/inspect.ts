@@ -10,14 +10,13 @@ import {
   StreamSummaryBuilder,
   formatQemuJson,
   readMigrationStream,
-  type RamSink,
   type StreamSummary,
   type VmdescRecord,
 } from "@savevm/format";
 import { openInput } from "../input.js";
 import { openContainer, type OpenedContainer } from "../container.js";
 import { withProgress } from "../progress.js";
-import { FileBlockWriter } from "../ram-files.js";
+import { FileRamSink } from "@savevm/format/node";
 import { renderTable, humanBytes, hex } from "../table.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 import { UsageError } from "../cli-error.js";
@@ -48,12 +47,12 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
   try {
     const summary = new StreamSummaryBuilder();
     const state = flags.json || flags.extract ? new DeviceStateJsonBuilder() : undefined;
-    let writer: FileBlockWriter | undefined;
+    let writer: FileRamSink | undefined;
     let applier: RamApplier | undefined;
     if (flags.extract) {
       await mkdir(flags.extract, { recursive: true });
-      writer = new FileBlockWriter(flags.extract);
-      applier = new RamApplier(writer as RamSink);
+      writer = new FileRamSink(flags.extract);
+      applier = new RamApplier(writer);
     }
     let vmdesc: VmdescRecord | undefined;
     try {

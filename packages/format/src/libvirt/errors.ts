@@ -1,4 +1,4 @@
-import { FormatError, type FormatErrorContext } from "../errors.js";
+import { FormatError } from "../errors.js";
 
 /**
  * Stable codes of {@link SaveImageError}. The messages reuse libvirt's words where libvirt has
@@ -42,23 +42,12 @@ export type SaveImageErrorCode =
   /** "Failed to open file '<file>': ...". */
   | "OPEN_FAILED";
 
-// FormatError types `code` as the migration-stream codes only, and these codes are a separate
-// union, so the base class is seen through a wider constructor type. At run time a SaveImageError
-// is a FormatError (`instanceof FormatError` holds), its message ends with the location, and
-// `detail` holds libvirt's exact words.
-const SaveImageErrorBase = FormatError as unknown as new (
-  code: string,
-  detail: string,
-  context?: FormatErrorContext,
-) => Error & { readonly offset: number | undefined; readonly detail: string };
-
 /**
  * An error reading or writing a libvirt save image. `detail` is libvirt's message for the same
  * failure where libvirt has one; `message` adds the byte offset when known.
  */
-export class SaveImageError extends SaveImageErrorBase {
+export class SaveImageError extends FormatError<SaveImageErrorCode> {
   override readonly name = "SaveImageError";
-  declare readonly code: SaveImageErrorCode;
 
   constructor(code: SaveImageErrorCode, detail: string, offset?: number, options?: { cause?: unknown }) {
     super(code, detail, offset === undefined ? {} : { offset });

@@ -447,6 +447,14 @@ async function deviceBody(input: StreamInput, ctx: DecodeContext, rec: SectionRe
 
   if (rec.type === "full" && mode.top && ctx.trailer) {
     const entry = ctx.vmdescEntry(rec.idstr, rec.instanceId);
+    if (entry && entry.version !== undefined && rec.version > entry.version) {
+      // The trailer says which version the writer's device has; a newer header cannot be read as it.
+      throw new FormatError("SECTION_VERSION_TOO_NEW", `savevm: unsupported version ${rec.version} for '${rec.idstr}' v${entry.version}`, {
+        offset: rec.offset,
+        section: rec.idstr,
+        sectionId: rec.sectionId,
+      });
+    }
     if (entry) {
       const walked = walkWithVmdesc(r, bodyStart, ctx, entry, rec);
       if (walked) {

@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError, type FormatErrorCode } from "../errors.js";
 
 /**
  * Thrown (as one shared object, never an Error) by a reader in `partial` mode when it runs past
@@ -202,7 +202,7 @@ export class ByteReader {
   }
 
   /** A TRUNCATED-style or other error at the current absolute offset. */
-  errorAt(code: ConstructorParameters<typeof FormatError>[0], detail: string, at = this.offset): FormatError {
+  errorAt(code: FormatErrorCode, detail: string, at = this.offset): FormatError {
     return new FormatError(code, detail, { offset: at });
   }
 }
