@@ -15,6 +15,8 @@ export interface CommandContext {
   takeFd(): number | undefined;
   /** Sends an event to every negotiated client; events emitted during a command precede its reply. */
   emitEvent(name: string, data?: JsonObject): void;
+  /** Ends this client's connection once the reply is written, as QEMU does after `quit`. */
+  disconnectAfterReply(): void;
 }
 
 // enums are plain strings here: TypeScript widens literals a handler returns in generic calls

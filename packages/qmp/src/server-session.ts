@@ -66,6 +66,7 @@ export class QmpServerSession extends Emitter<{ close: [reason: string | undefin
   private dispatching = false;
   private inputEnded = false;
   private oobInFlight = 0;
+  private hangUpAfterReply = false;
   private readonly counters = { peakInputBytes: 0, peakQueuedCommands: 0, peakOutputBytes: 0, parseErrors: 0 };
   private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
   private readonly onDrain = (): void => {
@@ -238,6 +239,7 @@ export class QmpServerSession extends Emitter<{ close: [reason: string | undefin
   private async respond(reply: Promise<JsonObject | undefined>): Promise<void> {
     const message = await reply;
     if (message) this.send(message);
+    if (this.hangUpAfterReply) this.close("disconnected after reply", true);
   }
 
   private send(message: JsonObject): void {
@@ -293,6 +295,9 @@ export class QmpServerSession extends Emitter<{ close: [reason: string | undefin
       oob: request.oob,
       takeFd: () => this.stream.takeFd?.(),
       emitEvent: (name, data) => this.host.emitEvent(name, data),
+      disconnectAfterReply: () => {
+        this.hangUpAfterReply = true;
+      },
     };
   }
 }

@@ -239,6 +239,22 @@ describe("events", () => {
 });
 
 describe("clients", () => {
+  it("lets a command hang up after its reply, like quit", async () => {
+    const server = serverWith();
+    server.command("quit", {
+      handler: (_a, ctx) => {
+        ctx.emitEvent("SHUTDOWN", { guest: false, reason: "host-qmp-quit" });
+        ctx.disconnectAfterReply();
+      },
+    });
+    const reader = await negotiated(server);
+    reader.write('{"execute":"quit","id":"q"}');
+    expect(await reader.readLine()).toContain('"event": "SHUTDOWN"');
+    expect(await reader.readLine()).toBe('{"return": {}, "id": "q"}\r\n');
+    await reader.waitClosed();
+    expect(server.sessions()).toEqual([]);
+  });
+
   it("serves one client at a time; the next gets its greeting when the first leaves", async () => {
     const server = serverWith();
     const first = connect(server);
