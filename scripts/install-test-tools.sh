@@ -11,6 +11,7 @@ have zstd || need+=(zstd)
 have bzip2 || need+=(bzip2)
 have lzop || need+=(lzop)
 have python3 || need+=(python3)
+have chromium || need+=(chromium)
 
 here=$(dirname "$0")
 if [ "${#need[@]}" -eq 0 ]; then
