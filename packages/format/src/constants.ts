@@ -26,6 +26,20 @@ export const RAM_SAVE_FLAG_HOOK = 0x80;
 export const RAM_SAVE_FLAG_COMPRESS_PAGE = 0x100;
 export const RAM_SAVE_FLAG_MULTIFD_FLUSH = 0x200;
 
+/**
+ * savevm's dedup extension: the page repeats an earlier page of the same block (payload: be64
+ * offset of that page). QEMU's flags end at 0x200 and QEMU keeps 0x400 free so that 1 KiB
+ * target pages stay usable, so no QEMU flag can ever collide with it. Only valid in a stream
+ * whose configuration record lists {@link DEDUP_CAPABILITY}.
+ */
+export const RAM_SAVE_FLAG_X_DEDUP = 0x400;
+
+/** The capability name the dedup extension is recorded under (`x-`: an experiment, as QMP reserves). */
+export const DEDUP_CAPABILITY = "x-dedup";
+
+/** Capabilities a reader accepts unless told otherwise. */
+export const DEFAULT_SUPPORTED_CAPABILITIES: readonly string[] = ["x-ignore-shared", DEDUP_CAPABILITY];
+
 /** ENCODING_FLAG_XBZRLE: the byte after an XBZRLE record header. */
 export const ENCODING_FLAG_XBZRLE = 0x01;
 

@@ -16,6 +16,7 @@ export type {
   MigrationRecord,
   RamBlockInfo,
   RamCompressedRecord,
+  RamDedupRecord,
   RamEosRecord,
   RamMemSizeRecord,
   RamMultifdFlushRecord,

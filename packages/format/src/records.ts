@@ -102,7 +102,8 @@ export type RamRecord =
   | RamXbzrleRecord
   | RamCompressedRecord
   | RamEosRecord
-  | RamMultifdFlushRecord;
+  | RamMultifdFlushRecord
+  | RamDedupRecord;
 
 interface RamRecordBase {
   kind: "ram";
@@ -163,6 +164,17 @@ export interface RamCompressedRecord extends RamRecordBase {
   type: "compressed";
   block: string;
   data: Uint8Array;
+}
+
+/**
+ * savevm's dedup extension (RAM_SAVE_FLAG_X_DEDUP, capability `x-dedup`): the page at `address`
+ * holds what the page at `source` of the same block holds at this point of the stream.
+ */
+export interface RamDedupRecord extends RamRecordBase {
+  type: "dedup";
+  block: string;
+  /** Offset of the earlier page in the same block (a multiple of the page size). */
+  source: number;
 }
 
 /** RAM_SAVE_FLAG_EOS: ends the RAM section body. */

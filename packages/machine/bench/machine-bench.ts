@@ -1,8 +1,10 @@
 /**
  * `npm run bench -w @savevm/machine`: stop-and-save and restore of a 1 GiB guest holding
- * 768 MiB of mixed content (50% zero, 10% uniform, 15% duplicate, 25% random pages), a pre-copy
- * migration while the guest dirties 50 MiB/s, and QEMU 7.2 (TCG, same RAM size, the same
- * content placed with -device loader) saving to a file and loading from it, in the same run.
+ * 768 MiB of mixed content (50% zero, 10% uniform, 15% duplicate, 25% random pages), the same
+ * save with the x-dedup extension, a pre-copy migration while the guest dirties 50 MiB/s, a live
+ * point-in-time snapshot (background-snapshot) while the guest dirties 100 MiB/s, and QEMU 7.2
+ * (TCG, same RAM size, the same content placed with -device loader) saving to a file and loading
+ * from it, in the same run.
  * Each timing is reported as the best and the median of --runs (default 3); `--json` prints
  * machine-readable results. Disk and page-fault costs vary a lot between runs on shared hosts.
  */
@@ -98,7 +100,30 @@ async function main(): Promise<void> {
       target.destroy();
       log(`  savevm restore #${r + 1}: ${restoreMs.at(-1)!.toFixed(0)} ms`);
     }
+    // ---- ours: the same save with x-dedup --------------------------------------------------
+    source.systemReset();
+    source.setCapabilities([{ capability: "x-dedup", state: true }]);
+    const dedupFile = join(dir, "dedup.mig");
+    const dedupStart = performance.now();
+    const dedupMigration = source.migrate(new FileOutputChannel(dedupFile));
+    await dedupMigration.done;
+    const dedupMs = performance.now() - dedupStart;
+    if (dedupMigration.status !== "completed") throw new Error(`dedup save ${dedupMigration.status}: ${dedupMigration.error ?? ""}`);
+    const dedupBytes = statSync(dedupFile).size;
+    const dedupPages = source.ramHandler.stats.dedup;
+    {
+      const target = machine({ memory: GiB, incoming: true, startPaused: true });
+      await target.incoming(await openFileInput(dedupFile));
+      const got = await target.digest();
+      if (got.ram !== expected.ram || got.devices !== expected.devices) throw new Error("the dedup save restored a different machine");
+      target.destroy();
+    }
+    log(`  savevm save with x-dedup: ${dedupMs.toFixed(0)} ms, ${dedupBytes} bytes, ${dedupPages} references`);
     source.destroy();
+    gc();
+
+    // ---- ours: live snapshot with the guest dirtying 100 MiB/s ------------------------------
+    const snap = await liveSnapshots(dir, runs);
     gc();
 
     // ---- ours: pre-copy with the guest dirtying 50 MiB/s ----------------------------------
@@ -149,6 +174,8 @@ async function main(): Promise<void> {
       guest: { ram: GiB, content: CONTENT_PAGES * 4096, mix: MIX },
       savevm: {
         save: { seconds: best(saveMs) / 1000, bytes: ourBytes, all: saveMs.map((m) => m / 1000) },
+        dedupSave: { seconds: dedupMs / 1000, bytes: dedupBytes, references: dedupPages },
+        liveSnapshot: snap,
         restore: { seconds: best(restoreMs) / 1000, all: restoreMs.map((m) => m / 1000) },
         precopy: {
           status: liveInfo.status,
@@ -169,6 +196,7 @@ async function main(): Promise<void> {
         saveBytes: ourBytes / qemuBytes,
         restoreTime: best(restoreMs) / best(qemuRestoreMs),
         restoreTimeMedian: median(restoreMs) / median(qemuRestoreMs),
+        dedupBytes: dedupBytes / qemuBytes,
       },
     };
     if (json) {
@@ -184,6 +212,14 @@ async function main(): Promise<void> {
       row("QEMU 7.2 migrate to file (exec:cat)", results.qemu.save.seconds.toFixed(3), (median(qemuSaveMs) / 1000).toFixed(3), String(qemuBytes), ""),
       row("savevm restore", results.savevm.restore.seconds.toFixed(3), (median(restoreMs) / 1000).toFixed(3), "", `time ${r.restoreTime.toFixed(2)}x; ${r.restoreTimeMedian.toFixed(2)}x`),
       row("QEMU 7.2 incoming from file (exec:cat)", results.qemu.restore.seconds.toFixed(3), (median(qemuRestoreMs) / 1000).toFixed(3), "", ""),
+      row("savevm save with x-dedup", (dedupMs / 1000).toFixed(3), "", String(dedupBytes), `size ${r.dedupBytes.toFixed(3)}x QEMU (goal <= 0.55x), ${dedupPages} references`),
+      row(
+        "savevm live snapshot, guest at 100 MiB/s",
+        (snap.totalMs.median / 1000).toFixed(3),
+        "",
+        String(snap.fileBytes),
+        `pause at T0 ${snap.pauseMs.median.toFixed(2)} ms median, ${snap.pauseMs.max.toFixed(2)} ms max (goal <= 5); guest rate ${snap.rateRatio.median.toFixed(3)}x of ${(snap.baseRate / 2 ** 20).toFixed(0)} MiB/s without (goal >= 0.9); file ${(snap.fileBytes / GiB).toFixed(3)}x RAM; queue high-water ${snap.queueHighWater}/${snap.queueCapacity} pages`,
+      ),
       row(
         "savevm pre-copy, guest dirtying 50 MiB/s",
         results.savevm.precopy.seconds.toFixed(3),
@@ -197,6 +233,92 @@ async function main(): Promise<void> {
     killQemus();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface Spread {
+  median: number;
+  best: number;
+  max: number;
+  all: number[];
+}
+
+function spread(values: number[], better: "low" | "high"): Spread {
+  return { median: median(values), best: better === "low" ? Math.min(...values) : Math.max(...values), max: Math.max(...values), all: values };
+}
+
+/**
+ * Live snapshots of a 1 GiB guest (768 MiB mixed content) writing 100 MiB/s: its write rate
+ * without a snapshot over 2 s, then `runs` snapshots to a file, each timed (pause at T0, total)
+ * with the guest's rate while it was written. The first one is restored and compared with the
+ * guest replayed to T0.
+ */
+async function liveSnapshots(dir: string, runs: number) {
+  const rate = 100 << 20;
+  const guest = { seed: 3, workload: { ...defaultWorkload(), mix: MIX } };
+  const live = machine({ memory: GiB, guest: { ...guest, pacing: { rate } } });
+  live.populate(0, CONTENT_PAGES);
+  await sleep(500);
+  const bytesPerStep = live.guest.state.workload.pagesPerStep * 4096;
+  const rateOver = async (ms: number): Promise<number> => {
+    const s0 = live.guest.state.steps;
+    const t0 = performance.now();
+    await sleep(ms);
+    return ((live.guest.state.steps - s0) * bytesPerStep * 1000) / (performance.now() - t0);
+  };
+  const baseRate = await rateOver(2000);
+  live.setCapabilities([{ capability: "background-snapshot", state: true }]);
+  live.setParameters({ "max-bandwidth": 0 });
+  const file = join(dir, "snapshot.mig");
+  const pause: number[] = [];
+  const total: number[] = [];
+  const ratio: number[] = [];
+  let fileBytes = 0;
+  let highWater = 0;
+  let capacity = 0;
+  for (let r = 0; r < runs; r++) {
+    let stepsAtT0 = -1;
+    const off = live.events.on((e) => {
+      if (e.event === "STOP" && stepsAtT0 < 0) stepsAtT0 = live.guest.state.steps;
+    });
+    const t0 = performance.now();
+    const migration = live.migrate(new FileOutputChannel(file));
+    await migration.done;
+    const ms = performance.now() - t0;
+    off();
+    if (migration.status !== "completed") throw new Error(`live snapshot ${migration.status}: ${migration.error ?? ""}`);
+    const during = ((live.guest.state.steps - stepsAtT0) * bytesPerStep * 1000) / ms;
+    pause.push(migration.pauseMs ?? 0);
+    total.push(ms);
+    ratio.push(during / baseRate);
+    fileBytes = statSync(file).size;
+    highWater = Math.max(highWater, live.lastLiveSnapshot!.queue.highWater);
+    capacity = live.lastLiveSnapshot!.queue.capacity;
+    log(`  savevm live snapshot #${r + 1}: pause ${pause.at(-1)!.toFixed(2)} ms, ${ms.toFixed(0)} ms, guest ${(during / 2 ** 20).toFixed(1)} MiB/s (${ratio.at(-1)!.toFixed(3)}x), ${fileBytes} bytes`);
+    if (r === 0) {
+      const target = machine({ memory: GiB, incoming: true, startPaused: true });
+      await target.incoming(await openFileInput(file));
+      const reference = machine({ memory: GiB, startPaused: true, guest });
+      reference.populate(0, CONTENT_PAGES);
+      reference.step(stepsAtT0);
+      const [got, want] = [await target.digest(), await reference.digest()];
+      if (got.ram !== want.ram || got.devices !== want.devices) throw new Error("the live snapshot is not the guest at T0");
+      target.destroy();
+      reference.destroy();
+      gc();
+    }
+    await sleep(300);
+  }
+  live.destroy();
+  return {
+    guestRate: rate,
+    baseRate,
+    pauseMs: spread(pause, "low"),
+    totalMs: spread(total, "low"),
+    rateRatio: spread(ratio, "high"),
+    fileBytes,
+    queueHighWater: highWater,
+    queueCapacity: capacity,
+  };
 }
 
 function defaultWorkload() {

@@ -4,7 +4,14 @@
  * deterministic guest runs, and saves device state alone. Browser-safe; files, sockets and the
  * `savevm run` process are in `@savevm/machine/node`.
  */
-export { Machine, DEFAULT_MACHINE_TYPE, MAIN_RAM_BLOCK, type MachineBackends, type MachineConfig } from "./machine.js";
+export {
+  Machine,
+  DEFAULT_MACHINE_TYPE,
+  DEFAULT_SNAPSHOT_QUEUE_PAGES,
+  MAIN_RAM_BLOCK,
+  type MachineBackends,
+  type MachineConfig,
+} from "./machine.js";
 export { createMachine, defaultBackends } from "./backends.js";
 export { MachineError, type MachineErrorCode } from "./errors.js";
 export { EventBus, type MachineEvent, type EventListener } from "./events.js";
@@ -38,6 +45,8 @@ export type { PageMemory, PageMemoryFactory } from "./ram/page-memory.js";
 export type { PageBitmap } from "./ram/page-bitmap.js";
 export type { PageRun, PageSource } from "./ram/page-source.js";
 export { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";
+export { BitmapCursor } from "./ram/bitmap-cursor.js";
+export { uniformByte } from "./ram/uniform-byte.js";
 export { wasmMemory } from "./ram/wasm-memory.js";
 
 export { SaveMode, ALL_SAVE_MODES, joins, type SaveKind } from "./save/save-mode.js";
@@ -53,21 +62,41 @@ export type { VMStateDescription, VMStateField, VMStateValue } from "./save/vmst
 export { FormatStreamCodec } from "./save/format-codec.js";
 export { DeviceSaveHandler } from "./save/device-handler.js";
 export { RamSaveHandler, type RamHandlerOptions } from "./save/ram-handler.js";
+export { RamRunWriter, MAX_RUN_PAGES, type RunEncoding } from "./save/ram-run-writer.js";
+export { CaptureSink, type CapturedSection } from "./save/capture-sink.js";
+export { MemoryFileEntry, MEMORY_FILE_VMSD, type RamBacking } from "./save/memory-file-entry.js";
+export { CopyBeforeWriteQueue, MAX_QUEUE_PAGES, type QueuedPage } from "./snapshot/copy-before-write-queue.js";
+export { SnapshotPageSource, type GuestStallStats } from "./snapshot/snapshot-page-source.js";
+export { stepFits } from "./snapshot/step-gate.js";
 export { RamStats } from "./save/ram-stats.js";
 export { Loader, type LoadOptions } from "./save/loader.js";
 export { OutgoingMigration, type MigrationHost, type MigrationOptions } from "./save/precopy.js";
 export { IncomingLoad } from "./save/incoming.js";
 export {
+  DEDUP_CAPABILITY,
   MIGRATION_CAPABILITIES,
+  MIGRATION_MODES,
   SUPPORTED_CAPABILITIES,
   applyParameters,
   defaultParameters,
   type MigrationCapability,
+  type MigrationMode,
   type MigrationParameters,
 } from "./save/migration-params.js";
 export type { MigrationInfo, MigrationRamInfo, MigrationStatus } from "./save/migration-status.js";
 
 export { registerMachineCommands, type MachineMonitorOptions } from "./monitor/qmp-commands.js";
+export { JobManager, type JobInfo, type JobStatus } from "./monitor/jobs.js";
+export { registerSnapshotQmpCommands, registerSnapshotHmpCommands } from "./monitor/snapshot-commands.js";
+export { NamedSnapshots, defaultSnapshotTag, type SnapshotNodes } from "./snapshot/named-snapshots.js";
+export {
+  MemorySnapshotStore,
+  DEFAULT_SNAPSHOT_NODE,
+  type SnapshotInfo,
+  type SnapshotStore,
+  type SnapshotWrite,
+} from "./snapshot/snapshot-store.js";
+export { formatSnapshotTable, sizeToStr } from "./snapshot/snapshot-table.js";
 export { registerMachineHmpCommands, formatInfoMigrate, type MachineHmpOptions } from "./monitor/hmp-commands.js";
 export type { MonitorChannels, PreparedInput, MigrationSocketAddress } from "./monitor/monitor-channels.js";
 export { startIncoming } from "./monitor/incoming-runner.js";

@@ -16,6 +16,12 @@ import type { PageMemoryFactory } from "./ram/page-memory.js";
 import type { PageSource } from "./ram/page-source.js";
 import { RamSet, type RamBlock } from "./ram/ram-block.js";
 import { RunStateMachine, type RunState } from "./run-state.js";
+import { CopyBeforeWriteQueue } from "./snapshot/copy-before-write-queue.js";
+import { SnapshotPageSource } from "./snapshot/snapshot-page-source.js";
+import { stepFits } from "./snapshot/step-gate.js";
+import { MemoryFileEntry, type RamBacking } from "./save/memory-file-entry.js";
+import type { SaveKind } from "./save/save-mode.js";
+import { yieldToEventLoop, defer } from "./save/event-loop.js";
 import { DeviceSaveHandler } from "./save/device-handler.js";
 import { SaveRegistry, SaveSession, type SaveEntry } from "./save/engine.js";
 import type { SaveContext, SaveHandler } from "./save/handler.js";
@@ -23,6 +29,7 @@ import { IncomingLoad } from "./save/incoming.js";
 import {
   applyParameters,
   checkCapabilities,
+  DEDUP_CAPABILITY,
   defaultParameters,
   MIGRATION_CAPABILITIES,
   SUPPORTED_CAPABILITIES,
@@ -31,7 +38,7 @@ import {
 } from "./save/migration-params.js";
 import type { MigrationInfo } from "./save/migration-status.js";
 import type { MigrationSocketAddress } from "./monitor/monitor-channels.js";
-import { OutgoingMigration, type MigrationHost } from "./save/precopy.js";
+import { OutgoingMigration, type MigrationHost, type MigrationOptions } from "./save/precopy.js";
 import { RamSaveHandler } from "./save/ram-handler.js";
 import type { StreamCodec } from "./save/stream-codec.js";
 import type { StreamConfiguration } from "./save/record-sink.js";
@@ -65,8 +72,21 @@ export interface MachineConfig {
   incoming?: boolean;
   /** Allow `exec:` channels (off by default). */
   allowExec?: boolean;
+  /**
+   * Write pages of one non-zero byte value as ZERO records with that fill byte (default true):
+   * QEMU 7.2 loads them, QEMU 8.2 and later refuse them. False writes them as full pages.
+   */
+  uniformPagesAsZero?: boolean;
+  /**
+   * Pages the copy-before-write queue of a live snapshot holds (default 4096, 16 MiB; never
+   * more than the machine's RAM).
+   */
+  snapshotQueuePages?: number;
   now?: () => number;
 }
+
+/** Default size of a live snapshot's copy-before-write queue, in pages. */
+export const DEFAULT_SNAPSHOT_QUEUE_PAGES = 4096;
 
 /**
  * An emulated machine whose whole state — RAM blocks, devices and run state — saves to and
@@ -102,8 +122,26 @@ export class Machine {
   #incomingAddress: MigrationSocketAddress | undefined;
   #autostart: boolean;
   #pageSourceFactory: ((ctx: SaveContext) => PageSource) | undefined;
-  #pacing: { timer: ReturnType<typeof setTimeout> | undefined; startedAt: number; steps: number } = {
+  /** The page source of the save under way, when the machine chose one (a live snapshot). */
+  #savePageSource: PageSource | undefined;
+  /** The armed (or about to be) live snapshot: guest steps wait for room in its queue. */
+  #liveSnapshot: SnapshotPageSource | undefined;
+  #lastLiveSnapshot: SnapshotPageSource | undefined;
+  /** A named snapshot being saved or loaded (no migration may start meanwhile). */
+  #busy = false;
+  readonly #migrationListeners = new Set<(migration: OutgoingMigration) => void>();
+  readonly #uniformAsZero: boolean;
+  #snapshotQueuePages: number;
+  readonly #memoryFile: MemoryFileEntry;
+  #pacing: {
+    timer: ReturnType<typeof setTimeout> | undefined;
+    /** Waiting for room in a live snapshot's queue since (ms), or undefined. */
+    waitingSince: number | undefined;
+    startedAt: number;
+    steps: number;
+  } = {
     timer: undefined,
+    waitingSince: undefined,
     startedAt: 0,
     steps: 0,
   };
@@ -118,6 +156,8 @@ export class Machine {
     this.#now = config.now ?? (() => Date.now());
     this.#autostart = !(config.startPaused ?? false);
     this.#incomingExpected = config.incoming ?? false;
+    this.#uniformAsZero = config.uniformPagesAsZero ?? true;
+    this.#snapshotQueuePages = config.snapshotQueuePages ?? DEFAULT_SNAPSHOT_QUEUE_PAGES;
     this.runState = new RunStateMachine("prelaunch");
 
     this.ram = new RamSet(backends.memory);
@@ -133,16 +173,26 @@ export class Machine {
 
     this.ramHandler = new RamSaveHandler({
       ram: this.ram,
-      pageSource: (ctx) => this.#pageSourceFactory?.(ctx) ?? new DirtyBitmapSource(this.ram),
+      pageSource: (ctx) => {
+        if (this.#savePageSource) return this.#savePageSource;
+        const custom = this.#pageSourceFactory?.(ctx);
+        if (custom) return custom;
+        // x-ignore-shared: blocks kept in a memory file stay out of the stream.
+        const ignoreShared = ctx.configuration?.capabilities?.includes("x-ignore-shared") ?? false;
+        return new DirtyBitmapSource(this.ram, (b) => !(ignoreShared && b.shared));
+      },
       onSync: (pass) => {
         if (this.eventsEnabled()) this.events.emit("MIGRATION_PASS", { pass });
       },
+      uniformAsZero: () => this.#uniformAsZero,
       now: this.#now,
     });
     this.registry.register(this.ramHandler);
     for (const device of [this.globalState, this.cpu, this.clock, this.serial, ...(config.devices ?? [])]) {
       this.addDevice(device);
     }
+    this.#memoryFile = new MemoryFileEntry(main, backends.hasher);
+    this.registry.register(this.#memoryFile);
     this.runState.onChange((state) => {
       if (state === "running") this.#startPacing();
       else this.#stopPacing();
@@ -205,12 +255,50 @@ export class Machine {
    * as an operating system initialising memory would (through the write barrier).
    */
   populate(first = 0, count = this.mainRam.pageCount): void {
+    if (this.#liveSnapshot?.armed) {
+      throw new MachineError("MIGRATION_ACTIVE", "RAM cannot be populated while a live snapshot is being written");
+    }
     this.cpu.guest.fill(this.#guestRam, first, count);
   }
 
-  /** Runs `count` guest steps now, whatever the run state (for tests and embedders). */
+  /**
+   * Runs `count` guest steps now, whatever the run state (for tests and embedders). During a
+   * live snapshot a step may have to wait for room in the copy-before-write queue, which a
+   * synchronous call cannot do: it then throws before the step, and `runSteps` is the way.
+   */
   step(count = 1): void {
-    for (let i = 0; i < count; i++) this.#step();
+    for (let i = 0; i < count; i++) {
+      if (!this.#stepFits()) {
+        throw new MachineError(
+          "INVALID_STATE",
+          "The guest has to wait for the live snapshot's copy-before-write queue; use runSteps() to let it wait",
+        );
+      }
+      this.#step();
+    }
+  }
+
+  /** Runs `count` guest steps, each waiting for room in a live snapshot's queue when it must. */
+  async runSteps(count = 1): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      while (!this.#stepFits()) await this.#waitForRoom();
+      this.#step();
+    }
+  }
+
+  #stepFits(): boolean {
+    const snapshot = this.#liveSnapshot;
+    return snapshot === undefined || stepFits(snapshot, this.cpu.guest, this.mainRam);
+  }
+
+  /** Resolves once a waiting guest should check again (the writer made progress or finished). */
+  async #waitForRoom(): Promise<void> {
+    const snapshot = this.#liveSnapshot;
+    if (!snapshot) return;
+    const since = this.#now();
+    snapshot.stall.stalls++;
+    await snapshot.progress();
+    snapshot.stall.stalledMs += this.#now() - since;
   }
 
   #step(): void {
@@ -224,7 +312,7 @@ export class Machine {
   }
 
   #startPacing(): void {
-    if (this.#pacing.timer !== undefined || this.#rate <= 0 || this.#destroyed) return;
+    if (this.#pacing.timer !== undefined || this.#pacing.waitingSince !== undefined || this.#rate <= 0 || this.#destroyed) return;
     this.#pacing.startedAt = this.#now();
     this.#pacing.steps = 0;
     this.#tick();
@@ -242,8 +330,21 @@ export class Machine {
       this.#pacing.steps += due - cap;
       due = cap;
     }
-    for (let i = 0; i < due; i++) this.#step();
-    this.#pacing.steps += Math.max(0, due);
+    let done = 0;
+    for (; done < due; done++) {
+      if (!this.#stepFits()) {
+        // The guest waits for the snapshot writer; it catches up (at most 50 ms) afterwards.
+        this.#pacing.steps += done;
+        this.#pacing.waitingSince = this.#now();
+        void this.#waitForRoom().then(() => {
+          this.#pacing.waitingSince = undefined;
+          if (this.#pacing.timer === undefined) defer(this.#tick);
+        });
+        return;
+      }
+      this.#step();
+    }
+    this.#pacing.steps += Math.max(0, done);
     const timer = setTimeout(this.#tick, 10);
     (timer as { unref?: () => void }).unref?.();
     this.#pacing.timer = timer;
@@ -350,7 +451,7 @@ export class Machine {
   /** Checks that `migrate` may start now; throws QEMU's message when not. */
   checkMigrate(): void {
     if (this.#destroyed) throw new MachineError("INVALID_STATE", "The machine has shut down");
-    if (this.#migration?.active) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
+    this.#assertNoSave();
     if (this.runState.state === "inmigrate") {
       throw new MachineError("INVALID_STATE", "Guest is waiting for an incoming migration");
     }
@@ -362,17 +463,69 @@ export class Machine {
         throw new MachineError("INVALID_ARGUMENT", `Migration capability '${c}' is not supported by this machine`);
       }
     }
+    if (this.#parameters.mode === "cpr-reboot" && this.capability("background-snapshot")) {
+      throw new MachineError("INVALID_ARGUMENT", "Migration mode cpr-reboot is not compatible with background-snapshot");
+    }
   }
 
   /**
    * Starts a migration (or a save to a file) on `channel`: pre-copy if the guest runs,
-   * stop-and-copy otherwise. Resolves to the migration object; await its `done`.
+   * stop-and-copy otherwise. With the `background-snapshot` capability it is a live
+   * point-in-time snapshot instead; with `mode: cpr-reboot` a checkpoint for a restart (the
+   * guest stops, RAM kept in a memory file stays out of the stream). Returns the migration
+   * object; await its `done`.
    */
   migrate(channel: OutputChannel | (() => Promise<OutputChannel>)): OutgoingMigration {
     this.checkMigrate();
-    const migration = new OutgoingMigration(this.#migrationHost(), channel);
+    const options: MigrationOptions = {};
+    let snapshot: SnapshotPageSource | undefined;
+    if (this.capability("background-snapshot")) {
+      const capacity = Math.max(1, Math.min(this.#snapshotQueuePages, this.ram.totalPages));
+      snapshot = new SnapshotPageSource(this.ram, new CopyBeforeWriteQueue(capacity));
+      options.snapshot = snapshot;
+      this.#savePageSource = snapshot;
+      this.#liveSnapshot = snapshot;
+      this.#lastLiveSnapshot = snapshot;
+    } else if (this.#parameters.mode === "cpr-reboot") {
+      options.kind = "REBOOT";
+      options.prepare = () => this.#memoryFile.prepare();
+    }
+    const migration = new OutgoingMigration(this.#migrationHost(options.kind ?? "MIGRATE"), channel, options);
     this.#migration = migration;
+    for (const listener of this.#migrationListeners) listener(migration);
+    if (snapshot) {
+      void migration.done.then(() => {
+        if (this.#savePageSource === snapshot) this.#savePageSource = undefined;
+        if (this.#liveSnapshot === snapshot) this.#liveSnapshot = undefined;
+      });
+    }
     return migration;
+  }
+
+  /** Calls `listener` with every migration `migrate` starts; returns its remover. */
+  onMigration(listener: (migration: OutgoingMigration) => void): () => void {
+    this.#migrationListeners.add(listener);
+    return () => this.#migrationListeners.delete(listener);
+  }
+
+  /** The live snapshot being written, if any: its queue and what the guest waited. */
+  get liveSnapshot(): SnapshotPageSource | undefined {
+    return this.#liveSnapshot;
+  }
+
+  /** The last live snapshot, finished or not (its queue high-water mark, guest stalls). */
+  get lastLiveSnapshot(): SnapshotPageSource | undefined {
+    return this.#lastLiveSnapshot;
+  }
+
+  /** Pages of the copy-before-write queue the next live snapshot gets. */
+  get snapshotQueuePages(): number {
+    return this.#snapshotQueuePages;
+  }
+
+  set snapshotQueuePages(pages: number) {
+    if (!Number.isInteger(pages) || pages < 1) throw new MachineError("INVALID_ARGUMENT", `Invalid queue size ${pages}: expected a positive number of pages`);
+    this.#snapshotQueuePages = pages;
   }
 
   /**
@@ -381,7 +534,7 @@ export class Machine {
    */
   noteRefusedMigration(error: Error): void {
     if (this.#migration?.active) return;
-    this.#migration = new OutgoingMigration(this.#migrationHost(), () => Promise.reject(error));
+    this.#migration = new OutgoingMigration(this.#migrationHost("MIGRATE"), () => Promise.reject(error));
   }
 
   /** The current or last outgoing migration. */
@@ -402,13 +555,13 @@ export class Machine {
     return {};
   }
 
-  #migrationHost(): MigrationHost {
+  #migrationHost(kind: SaveKind): MigrationHost {
     return {
       runState: this.runState,
       registry: this.registry,
       events: this.events,
       ramHandler: this.ramHandler,
-      configuration: () => this.streamConfiguration(),
+      configuration: () => this.streamConfiguration(kind),
       codec: this.backends.codec,
       ramTotal: () => this.ram.totalSize,
       parameters: () => this.#parameters,
@@ -421,7 +574,7 @@ export class Machine {
   }
 
   #assertNoSave(): void {
-    if (this.#migration?.active) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
+    if (this.#migration?.active || this.#busy) throw new MachineError("MIGRATION_ACTIVE", "There's a migration process in progress");
   }
 
   // ---- incoming ---------------------------------------------------------------------------
@@ -490,10 +643,83 @@ export class Machine {
     return this.#incoming;
   }
 
-  /** The configuration record: machine type, and the UUID when validate-uuid is on. */
-  streamConfiguration(): StreamConfiguration {
-    const uuid = this.capability("validate-uuid") && this.uuid !== undefined ? uuidBytes(this.uuid) : undefined;
-    return uuid ? { machineType: this.machineType, uuid } : { machineType: this.machineType };
+  /**
+   * The configuration record of a save of `kind`: machine type, the UUID when validate-uuid is
+   * on, and the capabilities that change how the stream reads: `x-dedup` when on, and
+   * `x-ignore-shared` when on or for a cpr-reboot checkpoint of a machine with a memory file.
+   */
+  streamConfiguration(kind: SaveKind = "MIGRATE"): StreamConfiguration {
+    const config: StreamConfiguration = { machineType: this.machineType };
+    if (this.capability("validate-uuid") && this.uuid !== undefined) config.uuid = uuidBytes(this.uuid);
+    const capabilities: string[] = [];
+    const shared = this.ram.blocks.some((b) => b.shared);
+    if (kind !== "SNAPSHOT" && (this.capability("x-ignore-shared") || (kind === "REBOOT" && shared))) capabilities.push("x-ignore-shared");
+    if (this.capability(DEDUP_CAPABILITY)) capabilities.push(DEDUP_CAPABILITY);
+    if (capabilities.length > 0) config.capabilities = capabilities;
+    return config;
+  }
+
+  // ---- memory file --------------------------------------------------------------------------
+
+  /**
+   * Keeps the main RAM block in `backing` (a memory file): cpr-reboot checkpoints then leave it
+   * out and record its digest, and a machine restarted with the same file takes it back.
+   */
+  attachRamBacking(backing: RamBacking): void {
+    this.#assertNoSave();
+    this.#memoryFile.attach(backing);
+  }
+
+  get ramBacking(): RamBacking | undefined {
+    return this.#memoryFile.backing;
+  }
+
+  // ---- named snapshots ---------------------------------------------------------------------
+
+  /**
+   * Saves the whole machine to `channel` with the guest stopped meanwhile (QEMU's
+   * save_snapshot): STOP, stream, RESUME. The channel is closed on success and aborted on
+   * failure. Returns the stream's size and the virtual clock at the save.
+   */
+  async saveSnapshot(channel: OutputChannel): Promise<{ bytes: number; vmClockNs: number }> {
+    this.#assertNoSave();
+    this.#busy = true;
+    const wasRunning = this.runState.running;
+    this.globalState.store();
+    if (wasRunning) this.vmStop("save-vm");
+    const vmClockNs = Number(this.clock.state.nowNs);
+    const sink = this.backends.codec.createSink(channel, { vmdesc: true });
+    const session = new SaveSession(this.registry, sink, { kind: "SNAPSHOT", live: false, configuration: this.streamConfiguration("SNAPSHOT") });
+    try {
+      await session.begin();
+      while (!(await session.iterate(64 << 20))) await yieldToEventLoop();
+      await session.complete();
+      await sink.end();
+      await channel.close();
+      return { bytes: sink.position, vmClockNs };
+    } catch (err) {
+      await channel.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    } finally {
+      session.finish();
+      this.#busy = false;
+      if (wasRunning) this.vmStart();
+    }
+  }
+
+  /**
+   * Loads a snapshot stream into the machine: all of it or, when anything is wrong, nothing.
+   * The caller decides the run state (QEMU's loadvm stops the guest first and resumes it only
+   * after a successful load).
+   */
+  async loadSnapshot(input: InputChannel): Promise<void> {
+    this.#assertNoSave();
+    this.#busy = true;
+    try {
+      await new IncomingLoad(this.#incomingHost(), input, { kind: "SNAPSHOT", quiet: true }).done;
+    } finally {
+      this.#busy = false;
+    }
   }
 
   #incomingHost() {

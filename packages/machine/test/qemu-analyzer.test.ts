@@ -51,4 +51,26 @@ describe("QEMU's analyze-migration.py reads savevm streams", () => {
     expect(desc.page_size).toBe(4096);
     expect(desc.devices.map((d) => d.name)).toEqual(["globalstate", "cpu", "clock", "serial"]);
   });
+
+  it("a live snapshot (background-snapshot): START, PARTs, no END, uniform pages as ZERO with a fill byte", async () => {
+    const m = createMachine({ memory: 8 << 20, guest: { seed: 13, fill: 6 << 20, pacing: { rate: 8 << 20 } } }, nodeBackends());
+    await new Promise((r) => setTimeout(r, 50));
+    m.setCapabilities([{ capability: "background-snapshot", state: true }]);
+    m.setParameters({ "max-bandwidth": 16 << 20 });
+    let steps = -1;
+    m.events.on((e) => {
+      if (e.event === "STOP" && steps < 0) steps = m.guest.state.steps;
+    });
+    const file = join(dir, "snapshot.mig");
+    const migration = m.migrate(new FileOutputChannel(file));
+    await migration.done;
+    expect(migration.status).toBe("completed");
+    expect(m.ramHandler.stats.uniform).toBeGreaterThan(0);
+    m.destroy();
+
+    const state = JSON.parse(await analyze(file)) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(state)).toEqual(["ram (0)", "globalstate (1)", "cpu (2)", "clock (3)", "serial (4)"]);
+    // The device state is the one of T0, not of the end.
+    expect(Number(state["cpu (2)"]!["steps"])).toBe(steps);
+  });
 });

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { QmpClient } from "@savevm/qmp/node";
 import type { QmpEvent } from "@savevm/qmp";
 
@@ -19,6 +21,27 @@ export interface RunProcess {
 }
 
 const running = new Set<ChildProcess>();
+
+/** What `x-query-digest` returns. */
+export type Digest = { ram: string; devices: string; steps: number };
+
+export function digestOf(p: RunProcess): Promise<Digest> {
+  return p.qmp.execute("x-query-digest");
+}
+
+/**
+ * For a test file: a temporary directory (removed at the end) and every process it started
+ * killed after each test, also when the test failed. Returns the directory's getter.
+ */
+export function processSandbox(prefix: string): () => string {
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => killAll());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
 
 /** Kills every process started here (for afterEach/afterAll, also after a failed test). */
 export function killAll(): void {

@@ -10,6 +10,22 @@ export function uniformByte(p: usize, size: usize): i32 {
   else return scalar.uniformByte(p, size);
 }
 
+/** Whether the page's first 16 bytes all equal its first byte. */
+// @ts-ignore: decorator
+@inline
+export function startsUniform(p: usize): bool {
+  if (ASC_FEATURE_SIMD) return simd.startsUniform(p);
+  else return scalar.startsUniform(p);
+}
+
+/** uniformByte of four pages (they may repeat), written as four i32 to out. */
+// @ts-ignore: decorator
+@inline
+export function uniformBytes4(a: usize, b: usize, c: usize, d: usize, size: usize, out: usize): void {
+  if (ASC_FEATURE_SIMD) simd.uniformBytes4(a, b, c, d, size, out);
+  else scalar.uniformBytes4(a, b, c, d, size, out);
+}
+
 // @ts-ignore: decorator
 @inline
 export function isZero(p: usize, len: usize): bool {
@@ -24,12 +40,14 @@ export function pagesEqual(a: usize, b: usize, size: usize): bool {
   else return scalar.pagesEqual(a, b, size);
 }
 
-/** Compares a with b and c with d; bit 0 and bit 1 say which pairs are equal. */
+/** Compares page a_j with page b_j for j < 4 (pairs may repeat); bit j of the result: equal. */
 // @ts-ignore: decorator
 @inline
-export function pagesEqual2(a: usize, b: usize, c: usize, d: usize, size: usize): u32 {
-  if (ASC_FEATURE_SIMD) return simd.pagesEqual2(a, b, c, d, size);
-  else return scalar.pagesEqual2(a, b, c, d, size);
+export function pagesEqual4(
+  a0: usize, b0: usize, a1: usize, b1: usize, a2: usize, b2: usize, a3: usize, b3: usize, size: usize,
+): u32 {
+  if (ASC_FEATURE_SIMD) return simd.pagesEqual4(a0, b0, a1, b1, a2, b2, a3, b3, size);
+  else return scalar.pagesEqual4(a0, b0, a1, b1, a2, b2, a3, b3, size);
 }
 
 // @ts-ignore: decorator

@@ -173,9 +173,10 @@ function renderSummary(
       String(b.pages.normal),
       String(b.pages.xbzrle),
       String(b.pages.compressed),
+      String(b.pages.dedup),
     ]);
     const t = s.ram.pages;
-    rows.push(["total", "", "", String(t.zero), String(t.uniform), String(t.normal), String(t.xbzrle), String(t.compressed)]);
+    rows.push(["total", "", "", String(t.zero), String(t.uniform), String(t.normal), String(t.xbzrle), String(t.compressed), String(t.dedup)]);
     out.push(
       renderTable(
         [
@@ -187,6 +188,7 @@ function renderSummary(
           { header: "normal", align: "right" },
           { header: "xbzrle", align: "right" },
           { header: "compressed", align: "right" },
+          { header: "dedup", align: "right" },
         ],
         rows,
       ),

@@ -14,6 +14,8 @@ interface RunOptions {
   guest?: string;
   S?: boolean;
   allowExec?: boolean;
+  memoryFile?: string;
+  snapshots?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -35,6 +37,8 @@ export function registerRun(program: Command): void {
     .option("--guest <options>", "guest workload: rate=50M,mix=zero:50/uniform:10/duplicate:15/random:25,hot=30:1024,seed=1")
     .option("-S", "do not start the guest (stay in prelaunch until 'cont')")
     .option("--allow-exec", "allow exec: migration URIs")
+    .option("--memory-file <path>", "keep guest RAM backed by this file (written back, not mapped) for cpr-reboot restarts")
+    .option("--snapshots <dir>", "directory for named snapshots (savevm/loadvm, snapshot-save/-load/-delete)")
     .action(async (opts: RunOptions) => {
       if (opts.qmp.length === 0) throw new UsageError("at least one --qmp address is required");
       const memory = parseSize(opts.memory, "memory size");
@@ -49,6 +53,8 @@ export function registerRun(program: Command): void {
         ...(opts.guest !== undefined ? { guest: opts.guest } : {}),
         startPaused: opts.S === true,
         allowExec: opts.allowExec === true,
+        ...(opts.memoryFile !== undefined ? { memoryFile: opts.memoryFile } : {}),
+        ...(opts.snapshots !== undefined ? { snapshots: opts.snapshots } : {}),
       });
       for (const address of running.addresses) process.stderr.write(`savevm: listening on ${address}\n`);
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -41,6 +41,7 @@ export interface RamApplierOptions {
 /**
  * Writes decoded RAM records into a sink with QEMU's load semantics: ZERO fills the page with its
  * fill byte, PAGE copies it, XBZRLE patches the page's current content, COMPRESS_PAGE inflates.
+ * A dedup reference (savevm's `x-dedup` extension) copies the current content of its source page.
  * Records of any other kind are ignored, so every record of a stream can be passed in.
  */
 interface BlockState {
@@ -108,13 +109,28 @@ export class RamApplier {
         offset: rec.offset,
       });
     }
+    if (rec.type === "dedup" && rec.source + ps > target.length) {
+      throw new FormatError("BAD_RAM_REFERENCE", `Bad page reference: ${hex(rec.source)} is past the end of block ${rec.block}`, {
+        offset: rec.offset,
+      });
+    }
     if ("memory" in target) {
       const mem = target.memory;
       const written = state!.written;
       if (written !== undefined) {
         const page = Math.floor(a / ps);
         const bit = 1 << (page & 7);
-        if (rec.type === "zero" && rec.fill === 0) {
+        if (rec.type === "dedup") {
+          const src = Math.floor(rec.source / ps);
+          // A reference to a page never written since the zeroed start is a zero page.
+          if ((written[src >>> 3]! & (1 << (src & 7))) === 0) {
+            if ((written[page >>> 3]! & bit) === 0) return;
+            written[page >>> 3]! &= ~bit;
+            mem.fill(0, a, a + ps);
+            return;
+          }
+          written[page >>> 3]! |= bit;
+        } else if (rec.type === "zero" && rec.fill === 0) {
           // Never written since the zeroed start: already what QEMU would leave there.
           if ((written[page >>> 3]! & bit) === 0) return;
           written[page >>> 3]! &= ~bit;
@@ -135,6 +151,9 @@ export class RamApplier {
         case "compressed":
           inflatePageInto(rec.data, mem.subarray(a, a + ps), rec.offset);
           return;
+        case "dedup":
+          mem.copyWithin(a, rec.source, rec.source + ps);
+          return;
       }
     }
     const page = this.scratch;
@@ -153,6 +172,10 @@ export class RamApplier {
         return;
       case "compressed":
         inflatePageInto(rec.data, page, rec.offset);
+        target.write(a, page);
+        return;
+      case "dedup":
+        target.read(rec.source, page);
         target.write(a, page);
         return;
     }

@@ -8,12 +8,14 @@ import {
   RAM_SAVE_FLAG_MULTIFD_FLUSH,
   RAM_SAVE_FLAG_PAGE,
   RAM_SAVE_FLAG_XBZRLE,
+  RAM_SAVE_FLAG_X_DEDUP,
   RAM_SAVE_FLAG_ZERO,
 } from "../constants.js";
 import { FormatError, hex } from "../errors.js";
 import type {
   RamBlockInfo,
   RamCompressedRecord,
+  RamDedupRecord,
   RamPageRecord,
   RamRecord,
   RamXbzrleRecord,
@@ -38,6 +40,8 @@ export interface RamParseState {
   blocks: Map<string, number> | undefined;
   /** x-ignore-shared: MEM_SIZE entries carry the block's GPA. */
   ignoreShared: boolean;
+  /** x-dedup: the configuration announced the dedup extension, so its records may appear. */
+  dedup: boolean;
   /** Whether a MEM_SIZE entry carries a be64 page size (postcopy-ram with a non-host page size). */
   postcopyPageSize: (idstr: string) => boolean;
   maxBlocks: number;
@@ -58,6 +62,7 @@ export class RamRecordParser {
   private readonly page: RamPageRecord = { kind: "ram", type: "page", offset: 0, sectionId: 0, address: 0, continued: false, block: "", data: new Uint8Array(0) };
   private readonly xbzrle: RamXbzrleRecord = { kind: "ram", type: "xbzrle", offset: 0, sectionId: 0, address: 0, continued: false, block: "", data: new Uint8Array(0) };
   private readonly compressed: RamCompressedRecord = { kind: "ram", type: "compressed", offset: 0, sectionId: 0, address: 0, continued: false, block: "", data: new Uint8Array(0) };
+  private readonly dedup: RamDedupRecord = { kind: "ram", type: "dedup", offset: 0, sectionId: 0, address: 0, continued: false, block: "", source: 0 };
 
   constructor(readonly state: RamParseState) {}
 
@@ -74,7 +79,7 @@ export class RamRecordParser {
     const continued = (flags & RAM_SAVE_FLAG_CONTINUE) !== 0;
     const base = flags & ~RAM_SAVE_FLAG_CONTINUE;
 
-    let rec: RamZeroRecord | RamPageRecord | RamXbzrleRecord | RamCompressedRecord;
+    let rec: RamZeroRecord | RamPageRecord | RamXbzrleRecord | RamCompressedRecord | RamDedupRecord;
     switch (base) {
       case RAM_SAVE_FLAG_ZERO:
         rec = this.zero;
@@ -87,6 +92,13 @@ export class RamRecordParser {
         break;
       case RAM_SAVE_FLAG_COMPRESS_PAGE:
         rec = this.compressed;
+        break;
+      case RAM_SAVE_FLAG_X_DEDUP:
+        // Without the capability in the configuration this is a flag QEMU does not know either.
+        if (!st.dedup || st.pageSize <= RAM_SAVE_FLAG_X_DEDUP) {
+          throw new FormatError("UNKNOWN_RAM_FLAGS", `Unknown combination of migration flags: ${hex(flags)} (x-dedup was not announced in the configuration)`, { offset });
+        }
+        rec = this.dedup;
         break;
       case RAM_SAVE_FLAG_EOS:
         return { kind: "ram", type: "eos", offset, sectionId, address, continued };
@@ -134,6 +146,18 @@ export class RamRecordParser {
       rec.fill = r.u8();
     } else if (rec.type === "page") {
       rec.data = r.bytes(st.pageSize);
+    } else if (rec.type === "dedup") {
+      const at = r.offset;
+      const source = r.u64Number();
+      const length = st.blocks?.get(block);
+      if (source % st.pageSize !== 0 || source === address || (length !== undefined && source >= length)) {
+        throw new FormatError(
+          "BAD_RAM_REFERENCE",
+          `Bad page reference: page ${hex(address)} of ${block} refers to ${hex(source)}, which is ${source === address ? "the page itself" : "not a page of the block"}`,
+          { offset: at },
+        );
+      }
+      rec.source = source;
     } else if (rec.type === "xbzrle") {
       const at = r.offset;
       if (r.u8() !== ENCODING_FLAG_XBZRLE) {
@@ -192,6 +216,7 @@ const TYPE_FLAG: Record<RamRecord["type"], number> = {
   compressed: RAM_SAVE_FLAG_COMPRESS_PAGE,
   eos: RAM_SAVE_FLAG_EOS,
   "multifd-flush": RAM_SAVE_FLAG_MULTIFD_FLUSH,
+  dedup: RAM_SAVE_FLAG_X_DEDUP,
 };
 
 /** Writes a RAM record exactly as described (the block name is left out when `continued`). */
@@ -230,6 +255,12 @@ export function writeRamRecord(w: ByteWriter, rec: RamRecord, pageSize: number):
       return;
     case "compressed":
       w.u32(rec.data.length).bytes(rec.data);
+      return;
+    case "dedup":
+      if (!Number.isSafeInteger(rec.source) || rec.source < 0 || rec.source % pageSize !== 0 || rec.source === a) {
+        throw new FormatError("INVALID_VALUE", `page reference source ${rec.source} must be another page of the block`);
+      }
+      w.u64(rec.source);
       return;
   }
 }

@@ -93,6 +93,9 @@ const ramRecord: fc.Arbitrary<RamRecord> = fc.oneof(
   fc.record({ ...pageBase, type: fc.constant("page" as const), data: fc.uint8Array({ minLength: PAGE, maxLength: PAGE }) }),
   fc.record({ ...pageBase, type: fc.constant("xbzrle" as const), data: fc.uint8Array({ maxLength: PAGE }) }),
   fc.record({ ...pageBase, type: fc.constant("compressed" as const), data: fc.uint8Array({ minLength: 1, maxLength: 4110 }) }),
+  fc
+    .record({ ...pageBase, type: fc.constant("dedup" as const), source: address })
+    .filter((r) => r.source !== r.address),
   fc.record({
     kind: fc.constant("ram" as const),
     type: fc.constantFrom("eos" as const, "multifd-flush" as const),
@@ -131,7 +134,7 @@ describe("RAM records", () => {
         });
         for (const r of expected) writeRamRecord(w, r, PAGE);
         const bytes = w.finish();
-        const parser = new RamRecordParser({ pageSize: PAGE, lastBlock: undefined, blocks: undefined, ignoreShared: false, postcopyPageSize: () => false, maxBlocks: 100 });
+        const parser = new RamRecordParser({ pageSize: PAGE, lastBlock: undefined, blocks: undefined, ignoreShared: false, dedup: true, postcopyPageSize: () => false, maxBlocks: 100 });
         const reader = new ByteReader(bytes, 1000);
         let at = 1000;
         for (const r of expected) {

@@ -1,6 +1,8 @@
 import { parseCommand, packagedLength, MIG_CMD } from "../command.js";
 import { parseConfiguration } from "../configuration.js";
 import {
+  DEDUP_CAPABILITY,
+  DEFAULT_SUPPORTED_CAPABILITIES,
   DEFAULT_PAGE_SIZE,
   QEMU_VM_COMMAND,
   QEMU_VM_CONFIGURATION,
@@ -172,6 +174,7 @@ export function copyRecord<T extends MigrationRecord>(rec: T): T {
     case "compressed":
       return { ...rec, data: rec.data.slice() };
     case "zero":
+    case "dedup":
       return { ...rec };
     default:
       return rec;
@@ -221,6 +224,7 @@ class DecodeContext {
       lastBlock: undefined,
       blocks: undefined,
       ignoreShared: options.ignoreShared ?? false,
+      dedup: false,
       postcopyPageSize: typeof pcs === "function" ? pcs : () => pcs === true,
       maxBlocks: options.maxRamBlocks ?? 4096,
     };
@@ -248,7 +252,7 @@ class DecodeContext {
         offset: rec.offset,
       });
     }
-    const supported = this.options.supportedCapabilities ?? ["x-ignore-shared"];
+    const supported = this.options.supportedCapabilities ?? DEFAULT_SUPPORTED_CAPABILITIES;
     for (const cap of rec.capabilities) {
       if (!supported.includes(cap)) {
         throw new FormatError(
@@ -259,6 +263,7 @@ class DecodeContext {
       }
     }
     if (!this.ignoreSharedGiven) this.ram.ignoreShared = rec.capabilities.includes("x-ignore-shared");
+    this.ram.dedup = rec.capabilities.includes(DEDUP_CAPABILITY);
     if (rec.targetPageBits !== undefined) {
       if (rec.targetPageBits < 9 || rec.targetPageBits > 30) {
         throw new FormatError("BAD_CONFIGURATION", `target page bits ${rec.targetPageBits}`, { offset: rec.offset, section: "configuration" });

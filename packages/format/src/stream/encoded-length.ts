@@ -45,6 +45,8 @@ export function encodedLength(rec: MigrationRecord, pageSize = DEFAULT_PAGE_SIZE
           return head + 3 + rec.data.length;
         case "compressed":
           return head + 4 + rec.data.length;
+        case "dedup":
+          return head + 8;
       }
     }
   }

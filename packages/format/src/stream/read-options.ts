@@ -41,7 +41,8 @@ export interface ReadMigrationOptions {
   ignoreShared?: boolean;
   /**
    * Capabilities in the configuration record this reader understands; any other throws
-   * EXTENSION_UNSUPPORTED. Default ["x-ignore-shared"].
+   * EXTENSION_UNSUPPORTED. Default ["x-ignore-shared", "x-dedup"] (`DEFAULT_SUPPORTED_CAPABILITIES`):
+   * leave "x-dedup" out to refuse streams that use the dedup extension.
    */
   supportedCapabilities?: readonly string[];
   /** The local machine type: a received one that is not a prefix of it throws MACHINE_TYPE_MISMATCH. */

@@ -1,5 +1,13 @@
 import { type ConfigurationInit, makeConfigurationRecord, writeConfiguration } from "../configuration.js";
-import { DEFAULT_PAGE_SIZE, QEMU_VM_FILE_MAGIC, QEMU_VM_FILE_VERSION, RAM_SECTION_VERSION, type SectionType } from "../constants.js";
+import {
+  DEDUP_CAPABILITY,
+  DEFAULT_PAGE_SIZE,
+  QEMU_VM_FILE_MAGIC,
+  QEMU_VM_FILE_VERSION,
+  RAM_SAVE_FLAG_X_DEDUP,
+  RAM_SECTION_VERSION,
+  type SectionType,
+} from "../constants.js";
 import { FormatError } from "../errors.js";
 import type { MigrationRecord, RamBlockInfo, RamRecord } from "../records.js";
 import { writeRamRecord } from "../ram/ram-records.js";
@@ -232,6 +240,28 @@ export class MigrationStreamWriter {
     const continued = this.continues(block);
     this.pageHeader(address, 0x02, continued, block);
     this.w.u8(fill);
+    return this.flushIfFull();
+  }
+
+  /**
+   * A dedup reference (savevm's `x-dedup` extension): the page at `address` equals the page at
+   * `source` of the same block as the stream has it so far. The configuration record must list
+   * the `x-dedup` capability, so that readers without the extension refuse the stream.
+   */
+  ramDedup(block: string, address: number, source: number): this {
+    this.needRam();
+    if (!(this.configurationInit()?.capabilities ?? []).includes(DEDUP_CAPABILITY)) {
+      throw new FormatError("INVALID_VALUE", `a page reference needs the '${DEDUP_CAPABILITY}' capability in the configuration record`);
+    }
+    if (!Number.isSafeInteger(source) || source < 0 || source % this.pageSize !== 0 || source === address) {
+      throw new FormatError("INVALID_VALUE", `page reference source ${source} must be another page of the block`);
+    }
+    if (this.pageSize <= RAM_SAVE_FLAG_X_DEDUP) {
+      throw new FormatError("INVALID_VALUE", `page references need pages larger than ${RAM_SAVE_FLAG_X_DEDUP} bytes (the flag would be an address bit)`);
+    }
+    const continued = this.continues(block);
+    this.pageHeader(address, RAM_SAVE_FLAG_X_DEDUP, continued, block);
+    this.w.u64(source);
     return this.flushIfFull();
   }
 

@@ -20,13 +20,17 @@ export interface SectionSummary {
   bodyLayout?: BodyLayout;
 }
 
-/** Page records by kind. `uniform` counts ZERO records with a non-zero fill byte. */
+/**
+ * Page records by kind. `uniform` counts ZERO records with a non-zero fill byte, `dedup` the
+ * page references of savevm's `x-dedup` extension.
+ */
 export interface RamPageCounts {
   zero: number;
   uniform: number;
   normal: number;
   xbzrle: number;
   compressed: number;
+  dedup: number;
 }
 
 export interface RamBlockSummary {
@@ -64,7 +68,7 @@ export interface StreamSummary {
 }
 
 function noPages(): RamPageCounts {
-  return { zero: 0, uniform: 0, normal: 0, xbzrle: 0, compressed: 0 };
+  return { zero: 0, uniform: 0, normal: 0, xbzrle: 0, compressed: 0, dedup: 0 };
 }
 
 /** Builds a StreamSummary from records fed one at a time (so one pass can also do other work). */

@@ -125,6 +125,39 @@ export class DeterministicGuest {
     }
   }
 
+  /** The draws `#writePage` makes for a page's content, without writing anything. */
+  #skipContent(kind: PageKind): void {
+    const s = this.state;
+    if (kind === "uniform") this.#draw(255);
+    else if (kind === "duplicate") this.#draw(Math.max(1, s.workload.duplicatePatterns));
+    else if (kind === "random") nextU32(s.prng);
+  }
+
+  /**
+   * The pages the next `step` will write, in order (a page may repeat), computed on the side:
+   * the state is left as it was. A live snapshot uses it to let a step start only when its
+   * copy-before-write queue has room for every page the step will overwrite.
+   */
+  plannedPages(pageCount: number): number[] {
+    const s = this.state;
+    const saved = { prng: [...s.prng], acc: s.acc, lastPage: s.lastPage };
+    const pages: number[] = [];
+    try {
+      if (pageCount > 0) {
+        for (let i = 0; i < s.workload.pagesPerStep; i++) {
+          const kind = this.#drawKind();
+          pages.push(this.#drawPage(pageCount));
+          this.#skipContent(kind);
+        }
+      }
+    } finally {
+      for (let i = 0; i < 4; i++) s.prng[i] = saved.prng[i]!;
+      s.acc = saved.acc;
+      s.lastPage = saved.lastPage;
+    }
+    return pages;
+  }
+
   #pattern(index: number): Uint8Array {
     let pattern = this.#patterns.get(index);
     if (!pattern) {

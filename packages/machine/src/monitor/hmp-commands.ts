@@ -2,7 +2,10 @@ import type { HmpRegistry } from "@savevm/qmp";
 import { MachineError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import type { MigrationInfo } from "../save/migration-status.js";
+import { NamedSnapshots } from "../snapshot/named-snapshots.js";
+import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { MonitorChannels } from "./monitor-channels.js";
+import { registerSnapshotHmpCommands } from "./snapshot-commands.js";
 
 const kb = (bytes: number): number => Math.floor(bytes / 1024);
 
@@ -51,6 +54,8 @@ export function formatInfoMigrate(machine: Machine): string {
 
 export interface MachineHmpOptions {
   channels?: MonitorChannels;
+  /** Where named snapshots live (savevm, loadvm, delvm, info snapshots). */
+  snapshots?: SnapshotStore;
   /** Called after `quit` (the process wiring exits). */
   onQuit?: () => void;
 }
@@ -104,5 +109,6 @@ export function registerMachineHmpCommands(hmp: HmpRegistry, machine: Machine, o
         }
       },
     });
+  registerSnapshotHmpCommands(hmp, new NamedSnapshots(machine, options.snapshots));
   return hmp;
 }

@@ -1,10 +1,14 @@
 import { HmpRegistry, QmpError, QmpRegistry, t, type CommandContext, type Members, type QmpInteger, type TypeSpec } from "@savevm/qmp";
 import { MachineError } from "../errors.js";
 import type { Machine } from "../machine.js";
-import { isParameterName, MIGRATION_CAPABILITIES, type MigrationParameters } from "../save/migration-params.js";
+import { isParameterName, MIGRATION_CAPABILITIES, MIGRATION_MODES, type MigrationParameters } from "../save/migration-params.js";
+import { NamedSnapshots } from "../snapshot/named-snapshots.js";
+import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { registerMachineHmpCommands } from "./hmp-commands.js";
 import { startIncoming } from "./incoming-runner.js";
+import { JobManager } from "./jobs.js";
 import type { MonitorChannels } from "./monitor-channels.js";
+import { registerSnapshotQmpCommands } from "./snapshot-commands.js";
 
 export interface MachineMonitorOptions {
   /** Files, sockets and descriptors; without them the migration commands refuse to run. */
@@ -13,6 +17,8 @@ export interface MachineMonitorOptions {
   onQuit?: () => void;
   /** The HMP commands behind `human-monitor-command`; the machine's own set by default. */
   hmp?: HmpRegistry;
+  /** Where named snapshots live (`--snapshots DIR`); without it snapshot commands fail as in QEMU without a qcow2 disk. */
+  snapshots?: SnapshotStore;
 }
 
 const MigrationCapabilityEnum = t.enum("MigrationCapability", MIGRATION_CAPABILITIES);
@@ -48,6 +54,7 @@ const PARAMETER_MEMBERS = {
   "*multifd-compression": MultiFDCompressionEnum,
   "*multifd-zlib-level": "uint8",
   "*multifd-zstd-level": "uint8",
+  "*mode": t.enum("MigMode", MIGRATION_MODES),
 } as const;
 
 function toNumber(v: QmpInteger): number {
@@ -80,6 +87,11 @@ function needChannels(options: MachineMonitorOptions): MonitorChannels {
  */
 export function registerMachineCommands(registry: QmpRegistry, machine: Machine, options: MachineMonitorOptions = {}): QmpRegistry {
   const hmp = options.hmp ?? registerMachineHmpCommands(new HmpRegistry(), machine, options);
+  registerSnapshotQmpCommands(
+    registry,
+    new NamedSnapshots(machine, options.snapshots),
+    new JobManager((event, data) => machine.events.emit(event, data)),
+  );
   add(registry, "query-status", {
     returns: StatusInfo,
     handler: () => ({ running: machine.runState.running, singlestep: false, status: machine.runState.state as string }),

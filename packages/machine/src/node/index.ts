@@ -22,3 +22,6 @@ export { nodeHasher } from "./node-hasher.js";
 export { nodeBackends } from "./node-backends.js";
 export { serveHmp } from "./hmp-server.js";
 export { runMachine, type RunMachineOptions, type RunningMachine } from "./run-machine.js";
+export { MemoryFile, memoryFileMatches } from "./memory-file.js";
+export { SnapshotDirectory } from "./snapshot-directory.js";
+export { liveSnapshotDemo, type LiveSnapshotDemoOptions, type LiveSnapshotDemoReport } from "./live-snapshot-demo.js";

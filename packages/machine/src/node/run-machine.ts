@@ -1,9 +1,12 @@
-import { formatAddress, QmpRegistry, QmpServer, type QmpAddress } from "@savevm/qmp";
+import { formatAddress, HmpRegistry, QmpRegistry, QmpServer, type QmpAddress } from "@savevm/qmp";
 import { listenQmp, type StreamListener } from "@savevm/qmp/node";
 import { parseGuestOptions, defaultGuestOptions } from "../guest/workload.js";
 import { Machine } from "../machine.js";
 import { startIncoming } from "../monitor/incoming-runner.js";
+import { registerMachineHmpCommands } from "../monitor/hmp-commands.js";
 import { registerMachineCommands } from "../monitor/qmp-commands.js";
+import { MemoryFile, memoryFileMatches } from "./memory-file.js";
+import { SnapshotDirectory } from "./snapshot-directory.js";
 import { nodeBackends } from "./node-backends.js";
 import { NodeMonitorChannels } from "./node-monitor-channels.js";
 import { serveHmp } from "./hmp-server.js";
@@ -26,6 +29,14 @@ export interface RunMachineOptions {
   startPaused?: boolean;
   /** Allow exec: migration URIs. */
   allowExec?: boolean;
+  /**
+   * Keep guest RAM backed by this file (written back, not mapped). An existing file of the right
+   * size becomes the guest's RAM (the guest's `fill` is skipped); cpr-reboot checkpoints leave
+   * RAM there.
+   */
+  memoryFile?: string;
+  /** Directory of named snapshots (savevm/loadvm, snapshot-save/-load/-delete). */
+  snapshots?: string;
   /** Where to report problems that have no client to go to (an incoming load failing). */
   log?: (line: string) => void;
 }
@@ -48,6 +59,8 @@ export interface RunningMachine {
 export async function runMachine(options: RunMachineOptions): Promise<RunningMachine> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const guest = options.guest ? parseGuestOptions(options.guest) : defaultGuestOptions();
+  // RAM comes from an existing memory file: the guest does not fill it again.
+  if (options.memoryFile !== undefined && (await memoryFileMatches(options.memoryFile, options.memory))) guest.fill = 0;
   const machine = new Machine(
     {
       memory: options.memory,
@@ -61,6 +74,8 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     },
     nodeBackends(),
   );
+  const memoryFile = options.memoryFile !== undefined ? await MemoryFile.open(machine, options.memoryFile) : undefined;
+  const snapshots = options.snapshots !== undefined ? await SnapshotDirectory.open(options.snapshots) : undefined;
   const channels = new NodeMonitorChannels({ allowExec: options.allowExec ?? false });
   const registry = new QmpRegistry();
   const server = new QmpServer({ registry });
@@ -76,18 +91,30 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     closing = true;
     server.close();
     await Promise.all([...listeners.map((l) => l.close()), ...closers.map((c) => c())]).catch(() => undefined);
+    await memoryFile?.close().catch((err: unknown) => log(`savevm: memory file: ${(err as Error).message}`));
     resolveClosed();
   };
 
-  registerMachineCommands(registry, machine, { channels, onQuit: () => void close() });
+  const onQuit = (): void => void close();
+  const hmp = registerMachineHmpCommands(new HmpRegistry(), machine, { channels, onQuit, ...(snapshots ? { snapshots } : {}) });
+  registerMachineCommands(registry, machine, { channels, onQuit, hmp, ...(snapshots ? { snapshots } : {}) });
   machine.events.on((e) => server.emitEvent(e.event, e.data as never));
+  // A completed cpr-reboot checkpoint ends the process: a new one takes over from the file.
+  machine.onMigration((migration) => {
+    if (migration.kind !== "REBOOT") return;
+    void migration.done.then(() => {
+      if (migration.status !== "completed") return;
+      machine.shutdown("host-qmp-quit");
+      void close();
+    });
+  });
 
   try {
     for (const address of options.qmp) listeners.push(await listenQmp(server, address));
     if (options.hmp) {
-      const hmp = await serveHmp(machine, options.hmp, channels, () => void close());
-      closers.push(hmp.close);
-      hmpAddress = formatListenerAddress(hmp.address);
+      const hmpServer = await serveHmp(machine, options.hmp, channels, onQuit, hmp);
+      closers.push(hmpServer.close);
+      hmpAddress = formatListenerAddress(hmpServer.address);
     }
   } catch (err) {
     await close();

@@ -1,19 +1,22 @@
-import type { RamSet } from "./ram-block.js";
+import { BitmapCursor } from "./bitmap-cursor.js";
+import type { RamBlock, RamSet } from "./ram-block.js";
 import type { PageRun, PageSource } from "./page-source.js";
 
 /**
  * Pre-copy's page order: every page once, then whatever the guest dirtied since the previous
- * sync, scanning blocks in order from where the last run ended.
+ * sync, scanning blocks in order from where the last run ended. `include` leaves blocks out (a
+ * checkpoint for a restart skips the blocks kept in a memory file).
  */
 export class DirtyBitmapSource implements PageSource {
   readonly #ram: RamSet;
+  readonly #include: (block: RamBlock) => boolean;
+  readonly #cursor = new BitmapCursor();
   #remaining = 0;
-  #blockIndex = 0;
-  #page = 0;
   #syncCount = 0;
 
-  constructor(ram: RamSet) {
+  constructor(ram: RamSet, include: (block: RamBlock) => boolean = () => true) {
     this.#ram = ram;
+    this.#include = include;
   }
 
   get syncCount(): number {
@@ -22,10 +25,16 @@ export class DirtyBitmapSource implements PageSource {
 
   start(): void {
     this.#ram.startDirtyLog();
-    for (const b of this.#ram.blocks) b.toSend.setAll();
-    this.#remaining = this.#ram.totalPages;
-    this.#blockIndex = 0;
-    this.#page = 0;
+    this.#remaining = 0;
+    for (const b of this.#ram.blocks) {
+      if (this.#include(b)) {
+        b.toSend.setAll();
+        this.#remaining += b.pageCount;
+      } else {
+        b.toSend.clearAll();
+      }
+    }
+    this.#cursor.reset();
     this.#syncCount = 1;
   }
 
@@ -35,7 +44,10 @@ export class DirtyBitmapSource implements PageSource {
 
   sync(): number {
     let added = 0;
-    for (const block of this.#ram.blocks) added += block.toSend.syncFrom(block.dirtyLog);
+    for (const block of this.#ram.blocks) {
+      if (this.#include(block)) added += block.toSend.syncFrom(block.dirtyLog);
+      else block.dirtyLog.clearAll();
+    }
     this.#remaining += added;
     this.#syncCount++;
     return added;
@@ -43,25 +55,9 @@ export class DirtyBitmapSource implements PageSource {
 
   nextRun(maxPages: number): PageRun | undefined {
     if (this.#remaining === 0) return undefined;
-    const blocks = this.#ram.blocks;
-    // Two sweeps at most: from the cursor to the end, then from the start (wrap-around).
-    for (let visited = 0; visited <= blocks.length; visited++) {
-      const block = blocks[this.#blockIndex];
-      if (block && this.#page < block.pageCount) {
-        const bitmap = block.toSend;
-        const first = bitmap.findNextSet(this.#page);
-        if (first >= 0) {
-          let count = 0;
-          while (count < maxPages && first + count < block.pageCount && bitmap.testAndClear(first + count)) count++;
-          this.#page = first + count;
-          this.#remaining -= count;
-          return { block, first, count };
-        }
-      }
-      this.#blockIndex = (this.#blockIndex + 1) % Math.max(1, blocks.length);
-      this.#page = 0;
-    }
-    return undefined;
+    const run = this.#cursor.next(this.#ram.blocks, maxPages);
+    if (run) this.#remaining -= run.count;
+    return run;
   }
 
   stop(): void {

@@ -1,3 +1,4 @@
+import type { PageScannerLike } from "@savevm/ram-wasm";
 import type { PageBitmap } from "./page-bitmap.js";
 
 /**
@@ -18,6 +19,13 @@ export interface PageMemory {
   /** Zero pages among [first, first + count); with `flags`, 1 or 0 per page. */
   countZeroPages(first: number, count: number, flags?: Uint8Array): number;
   createBitmap(): PageBitmap;
+  /** The byte every position of the page holds, or -1. Optional: a plain scan otherwise. */
+  uniformValue?(page: number): number;
+  /**
+   * A zero / uniform / duplicate classifier over this memory (@savevm/ram-wasm's PageScanner).
+   * Optional: without it, saves with the `x-dedup` capability write duplicates as full pages.
+   */
+  createScanner?(): PageScannerLike;
 }
 
 export type PageMemoryFactory = (name: string, size: number) => PageMemory;

@@ -1,10 +1,14 @@
 import type { RamBlock } from "./ram-block.js";
 
-/** A run of consecutive pages of one block that a save should write now. */
+/**
+ * A run of consecutive pages of one block that a save should write now. With `data`, the pages'
+ * content is that copy (`count` pages), not what the block holds now.
+ */
 export interface PageRun {
   readonly block: RamBlock;
   readonly first: number;
   readonly count: number;
+  readonly data?: Uint8Array;
 }
 
 /**

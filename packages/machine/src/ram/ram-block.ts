@@ -1,6 +1,8 @@
+import type { PageScannerLike } from "@savevm/ram-wasm";
 import { MachineError } from "../errors.js";
 import type { PageBitmap } from "./page-bitmap.js";
 import type { PageMemory, PageMemoryFactory } from "./page-memory.js";
+import { uniformByte } from "./uniform-byte.js";
 
 export const TARGET_PAGE_SIZE = 4096;
 export const TARGET_PAGE_BITS = 12;
@@ -13,9 +15,21 @@ export class RamBlock {
   readonly name: string;
   readonly size: number;
   readonly pageCount: number;
+  /**
+   * Where the block sits in the guest's address space (the blocks one after the other). Streams
+   * with x-ignore-shared carry it, and a loader compares it for blocks it keeps in place.
+   */
+  addr = 0;
+  /**
+   * Kept outside the stream, in a memory file both processes share (QEMU's shared RAM with
+   * x-ignore-shared): a checkpoint for a restart does not write its pages.
+   */
+  shared = false;
   #memory: PageMemory;
   #dirtyLog: PageBitmap | undefined;
   #toSend: PageBitmap | undefined;
+  #scanner: PageScannerLike | null | undefined;
+  readonly #replaceListeners = new Set<() => void>();
   /**
    * 1 for pages that may hold non-zero bytes: written by the guest (the barrier sets it) or by
    * a load. A page still 0 is known to be zero, so a save needs not scan it.
@@ -68,6 +82,26 @@ export class RamBlock {
     return this.#toSend;
   }
 
+  /**
+   * The block's page classifier (created once, on first use, in the block's memory), or
+   * undefined when the memory has none.
+   */
+  get scanner(): PageScannerLike | undefined {
+    if (this.#scanner === undefined) this.#scanner = this.#memory.createScanner?.() ?? null;
+    return this.#scanner ?? undefined;
+  }
+
+  /** The byte every position of the page holds, or -1. */
+  uniformValue(page: number): number {
+    return this.#memory.uniformValue ? this.#memory.uniformValue(page) : uniformByte(this.#memory.page(page));
+  }
+
+  /** Calls `listener` whenever a load puts new storage in place; returns its remover. */
+  onReplace(listener: () => void): () => void {
+    this.#replaceListeners.add(listener);
+    return () => this.#replaceListeners.delete(listener);
+  }
+
   /** A fresh view of one page, for reading. Guest writes go through `RamSet.writablePage`. */
   page(page: number): Uint8Array {
     return this.#memory.page(page);
@@ -93,8 +127,10 @@ export class RamBlock {
     this.#memory = memory;
     this.#dirtyLog = undefined;
     this.#toSend = undefined;
+    this.#scanner = undefined;
     if (touched && touched.length === this.pageCount) this.#touched = touched;
     else this.#touched.fill(1);
+    for (const listener of this.#replaceListeners) listener();
   }
 }
 
@@ -114,6 +150,7 @@ export class RamSet {
     const block = new RamBlock(name, this.memoryFactory(name, size));
     // A factory hands out zeroed memory, so nothing needs scanning until something is written.
     block.markFresh();
+    block.addr = this.totalSize;
     this.blocks.push(block);
     return block;
   }

@@ -1,5 +1,6 @@
 import { MachineError } from "../errors.js";
 import { isLive, type SaveContext, type SaveHandler } from "./handler.js";
+import { CaptureSink, type CapturedSection } from "./capture-sink.js";
 import type { RecordSink, StreamConfiguration } from "./record-sink.js";
 import { SaveMode, type SaveKind } from "./save-mode.js";
 import type { SectionIdentity } from "./section.js";
@@ -82,7 +83,7 @@ export class SaveSession {
 
   constructor(registry: SaveRegistry, sink: RecordSink, options: SessionOptions) {
     this.#options = options;
-    this.ctx = { kind: options.kind, live: options.live, sink };
+    this.ctx = { kind: options.kind, live: options.live, sink, configuration: options.configuration };
     this.#entries = registry.forKind(options.kind);
     this.#live = this.#entries.filter((e) => isLive(e.handler));
   }
@@ -141,12 +142,39 @@ export class SaveSession {
       sink.footer(entry);
       await sink.flush();
     }
+    this.#saveDevices(this.ctx);
+    sink.eof();
+    await sink.flush();
+  }
+
+  /** FULL sections of the entries that are not live and are needed, written through `ctx.sink`. */
+  #saveDevices(ctx: SaveContext): void {
     for (const entry of this.#entries) {
       const h = entry.handler;
       if (isLive(h) || !h.save) continue;
-      if (h.needed && !h.needed(this.ctx)) continue;
+      if (h.needed && !h.needed(ctx)) continue;
+      ctx.sink.section("full", entry);
+      h.save(ctx);
+      ctx.sink.footer(entry);
+    }
+  }
+
+  /**
+   * The FULL sections as they are now, kept in memory to be written later (QEMU's background
+   * snapshot saves device state at T0 and appends it after the RAM).
+   */
+  captureDevices(): CapturedSection[] {
+    const capture = new CaptureSink();
+    this.#saveDevices({ ...this.ctx, sink: capture });
+    return capture.sections;
+  }
+
+  /** A background snapshot's end: the captured FULL sections, EOF and the trailer (no RAM END). */
+  async completeWith(captured: readonly CapturedSection[]): Promise<void> {
+    const sink = this.ctx.sink;
+    for (const { entry, body } of captured) {
       sink.section("full", entry);
-      h.save(this.ctx);
+      if (body) sink.device(body);
       sink.footer(entry);
     }
     sink.eof();

@@ -65,7 +65,13 @@ class FormatSink implements ChannelSink {
       if (this.#batchBytes >= BATCH_BYTES) this.#send();
     };
     this.#writer = new MigrationStreamWriter(take, {
-      configuration: configuration ? { machineType: configuration.machineType, ...(configuration.uuid ? { uuid: configuration.uuid } : {}) } : false,
+      configuration: configuration
+        ? {
+            machineType: configuration.machineType,
+            ...(configuration.uuid ? { uuid: configuration.uuid } : {}),
+            ...(configuration.capabilities && configuration.capabilities.length > 0 ? { capabilities: configuration.capabilities } : {}),
+          }
+        : false,
       vmdesc: this.#options.vmdesc,
       highWaterMark: CHUNK_BYTES,
     });
@@ -95,14 +101,18 @@ class FormatSink implements ChannelSink {
     memSize: (blocks: readonly RamBlockInfo[]): void => {
       const open = this.#section();
       this.#w.ramStart(
-        blocks.map((b) => ({ idstr: b.name, length: b.size })),
+        blocks.map((b) => (b.addr === undefined ? { idstr: b.name, length: b.size } : { idstr: b.name, length: b.size, addr: b.addr })),
         init(open.entry),
       );
       open.state = "written";
     },
-    zeroPage: (block: string, offset: number): void => {
+    zeroPage: (block: string, offset: number, fill = 0): void => {
       this.#ramOpen();
-      this.#w.ramZero(block, offset);
+      this.#w.ramZero(block, offset, fill);
+    },
+    dedupPage: (block: string, offset: number, source: number): void => {
+      this.#ramOpen();
+      this.#w.ramDedup(block, offset, source);
     },
     page: (block: string, offset: number, bytes: Uint8Array): void => {
       this.#ramOpen();
@@ -187,6 +197,7 @@ function loadableRam(rec: FormatRamRecord): RamRecord | undefined {
     case "mem-size":
     case "zero":
     case "page":
+    case "dedup":
     case "eos":
       return rec;
     case "multifd-flush":

@@ -1,5 +1,5 @@
 import type { SaveKind } from "./save-mode.js";
-import type { RecordSink } from "./record-sink.js";
+import type { RecordSink, StreamConfiguration } from "./record-sink.js";
 import type { IncomingSection } from "./incoming-section.js";
 
 /** What a handler sees while it writes its part of a save. */
@@ -8,6 +8,8 @@ export interface SaveContext {
   /** True when the machine keeps running while RAM is written (pre-copy). */
   readonly live: boolean;
   readonly sink: RecordSink;
+  /** The stream's configuration record (capabilities decide how RAM is written). */
+  readonly configuration: StreamConfiguration | undefined;
 }
 
 /**

@@ -5,9 +5,14 @@ import type { SectionIdentity, SectionType } from "./section.js";
  * records pass through without copying). A page's `data` is valid only during the callback.
  */
 export type RamRecord =
-  | { readonly type: "mem-size"; readonly blocks: readonly { readonly idstr: string; readonly length: number }[]; readonly offset: number }
+  | {
+      readonly type: "mem-size";
+      readonly blocks: readonly { readonly idstr: string; readonly length: number; readonly addr?: number }[];
+      readonly offset: number;
+    }
   | { readonly type: "zero"; readonly block: string; readonly address: number; readonly fill: number; readonly offset: number }
   | { readonly type: "page"; readonly block: string; readonly address: number; readonly data: Uint8Array; readonly offset: number }
+  | { readonly type: "dedup"; readonly block: string; readonly address: number; readonly source: number; readonly offset: number }
   | { readonly type: "eos"; readonly offset: number };
 
 export type IncomingBody =

@@ -20,6 +20,8 @@ export interface IncomingHost {
 export interface IncomingOptions {
   kind?: SaveKind;
   requireConfiguration?: boolean;
+  /** No MIGRATION events (loading a named snapshot is not a migration). */
+  quiet?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export interface IncomingOptions {
  */
 export class IncomingLoad {
   readonly #host: IncomingHost;
+  readonly #quiet: boolean;
   #status: MigrationStatus = "setup";
   #error: string | undefined;
   readonly #startedAt: number;
@@ -37,6 +40,7 @@ export class IncomingLoad {
 
   constructor(host: IncomingHost, input: InputChannel, options: IncomingOptions = {}) {
     this.#host = host;
+    this.#quiet = options.quiet ?? false;
     this.#startedAt = host.now();
     this.done = this.#run(input, options);
   }
@@ -58,7 +62,7 @@ export class IncomingLoad {
 
   #setStatus(status: MigrationStatus): void {
     this.#status = status;
-    if (this.#host.eventsEnabled()) this.#host.events.emit("MIGRATION", { status });
+    if (!this.#quiet && this.#host.eventsEnabled()) this.#host.events.emit("MIGRATION", { status });
   }
 
   async #run(input: InputChannel, options: IncomingOptions): Promise<void> {

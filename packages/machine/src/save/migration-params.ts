@@ -23,7 +23,12 @@ export const MIGRATION_CAPABILITIES = [
   "background-snapshot",
   "zero-copy-send",
   "postcopy-preempt",
+  // savevm's extension: content-duplicate pages as references (recorded in the stream).
+  "x-dedup",
 ] as const;
+
+/** The savevm capability that writes content-duplicate pages as references. */
+export const DEDUP_CAPABILITY = "x-dedup";
 
 export type MigrationCapability = (typeof MIGRATION_CAPABILITIES)[number];
 
@@ -37,7 +42,14 @@ export const SUPPORTED_CAPABILITIES: ReadonlySet<MigrationCapability> = new Set<
   "pause-before-switchover",
   "validate-uuid",
   "late-block-activate",
+  "background-snapshot",
+  "x-ignore-shared",
+  "x-dedup",
 ]);
+
+/** QEMU 8.2's MigMode: `cpr-reboot` saves for a restart of the same host process. */
+export const MIGRATION_MODES = ["normal", "cpr-reboot"] as const;
+export type MigrationMode = (typeof MIGRATION_MODES)[number];
 
 export interface MigrationParameters {
   "announce-initial": number;
@@ -66,6 +78,8 @@ export interface MigrationParameters {
   "multifd-compression": "none" | "zlib" | "zstd";
   "multifd-zlib-level": number;
   "multifd-zstd-level": number;
+  /** QEMU 8.2's `mode`. */
+  mode: MigrationMode;
 }
 
 export type ParameterName = keyof MigrationParameters;
@@ -99,11 +113,12 @@ export function defaultParameters(): MigrationParameters {
     "multifd-compression": "none",
     "multifd-zlib-level": 1,
     "multifd-zstd-level": 1,
+    mode: "normal",
   };
 }
 
 const BOOLEAN_PARAMS: ReadonlySet<string> = new Set(["compress-wait-thread", "cpu-throttle-tailslow", "block-incremental"]);
-const STRING_PARAMS: ReadonlySet<string> = new Set(["tls-creds", "tls-hostname", "tls-authz", "multifd-compression"]);
+const STRING_PARAMS: ReadonlySet<string> = new Set(["tls-creds", "tls-hostname", "tls-authz", "multifd-compression", "mode"]);
 
 export function parameterKind(name: ParameterName): "bool" | "str" | "int" {
   if (BOOLEAN_PARAMS.has(name)) return "bool";
@@ -166,6 +181,9 @@ export function applyParameters(current: MigrationParameters, changes: Partial<M
       throw rangeError("xbzrle_cache_size", "a power of two no less than the target page size");
     }
   }
+  if ("mode" in changes && !(MIGRATION_MODES as readonly string[]).includes(next.mode)) {
+    throw new MachineError("INVALID_ARGUMENT", `Parameter 'mode' does not accept value '${String(next.mode)}'`);
+  }
   if ("multifd-compression" in changes && !["none", "zlib", "zstd"].includes(next["multifd-compression"])) {
     throw new MachineError(
       "INVALID_ARGUMENT",
@@ -182,7 +200,7 @@ export function checkCapabilities(caps: ReadonlyMap<MigrationCapability, boolean
     throw new MachineError("INVALID_ARGUMENT", "Postcopy preempt requires postcopy-ram");
   }
   if (on("background-snapshot")) {
-    const allowed = new Set<MigrationCapability>(["background-snapshot", "zero-blocks", "events", "block", "x-ignore-shared"]);
+    const allowed = new Set<MigrationCapability>(["background-snapshot", "zero-blocks", "events", "block", "x-ignore-shared", "x-dedup"]);
     for (const c of MIGRATION_CAPABILITIES) {
       if (on(c) && !allowed.has(c)) {
         throw new MachineError("INVALID_ARGUMENT", `Background-snapshot is not compatible with ${c}`);

@@ -10,6 +10,7 @@ import type { RamSaveHandler } from "./ram-handler.js";
 import type { SaveKind } from "./save-mode.js";
 import type { StreamCodec } from "./stream-codec.js";
 import type { StreamConfiguration } from "./record-sink.js";
+import { sleep, yieldToEventLoop } from "./event-loop.js";
 
 /** QEMU's BUFFER_DELAY: the window over which bandwidth is limited and measured. */
 const WINDOW_MS = 100;
@@ -39,26 +40,28 @@ export interface MigrationHost {
 
 export interface MigrationOptions {
   kind?: SaveKind;
+  /**
+   * A live point-in-time snapshot (background-snapshot): after START the guest is paused (T0),
+   * device state is captured into memory, `arm` starts copy-before-write, and the guest resumes.
+   * RAM then goes out as PART sections while the guest runs, and the captured device state is
+   * appended at the end. There is no END section, as in QEMU.
+   */
+  snapshot?: { arm(): void };
+  /**
+   * cpr-reboot: runs once the guest is stopped and before the stream starts (brings a memory
+   * file up to date).
+   */
+  prepare?: () => Promise<void>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-// setImmediate (Node) lets timers and I/O run without the 1 ms floor of setTimeout(0).
-const defer: (fn: () => void) => void =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function"
-    ? (fn) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(fn)
-    : (fn) => setTimeout(fn, 0);
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => defer(resolve));
-}
+const precise: () => number =
+  typeof globalThis.performance?.now === "function" ? () => globalThis.performance.now() : () => Date.now();
 
 /**
  * One outgoing migration: pre-copy while the guest runs (RAM iterations under `max-bandwidth`
  * until the remaining pages fit in `downtime-limit` at the measured bandwidth), then
- * stop-and-copy. A stopped machine goes through the same steps with nothing re-dirtied.
+ * stop-and-copy. A stopped machine goes through the same steps with nothing re-dirtied. With
+ * `snapshot` it is a live snapshot instead, with `prepare` a checkpoint of a stopped guest.
  * Errors and cancellation end it cleanly: the channel is aborted and the guest keeps running.
  */
 export class OutgoingMigration {
@@ -66,7 +69,10 @@ export class OutgoingMigration {
   #channel: OutputChannel | undefined;
   readonly #open: () => Promise<OutputChannel>;
   readonly #kind: SaveKind;
+  readonly #options: MigrationOptions;
   #status: MigrationStatus = "setup";
+  #pauseMs: number | undefined;
+  #stoppedFirst = false;
   #error: string | undefined;
   #startedAt = 0;
   #setupTime = 0;
@@ -92,12 +98,23 @@ export class OutgoingMigration {
       this.#open = async () => target;
     }
     this.#kind = options.kind ?? "MIGRATE";
+    this.#options = options;
     this.#startedAt = host.now();
     this.done = this.#run();
   }
 
   get status(): MigrationStatus {
     return this.#status;
+  }
+
+  /** What kind of save this is (`REBOOT` for a cpr-reboot checkpoint). */
+  get kind(): SaveKind {
+    return this.#kind;
+  }
+
+  /** A live snapshot's pause of the guest at T0, in milliseconds (fractions included). */
+  get pauseMs(): number | undefined {
+    return this.#pauseMs;
   }
 
   get error(): string | undefined {
@@ -172,6 +189,7 @@ export class OutgoingMigration {
       const channel = await this.#open();
       this.#channel = channel;
       this.#checkCancelled();
+      if (this.#options.prepare) await this.#stopFirst(this.#options.prepare);
       const sink = host.codec.createSink(channel, { vmdesc: true });
       session = new SaveSession(host.registry, sink, {
         kind: this.#kind,
@@ -182,8 +200,15 @@ export class OutgoingMigration {
       this.#checkCancelled();
       this.#setupTime = host.now() - this.#startedAt;
       this.#setStatus("active");
-      await this.#iterate(session, sink);
-      await this.#completion(session);
+      const snapshot = this.#options.snapshot;
+      if (snapshot) {
+        const captured = this.#pointInTime(session, snapshot);
+        await this.#transfer(session, sink, true);
+        await session.completeWith(captured);
+      } else {
+        await this.#transfer(session, sink, false);
+        await this.#completion(session);
+      }
       await sink.end();
       await channel.close();
       this.#checkCancelled();
@@ -205,25 +230,34 @@ export class OutgoingMigration {
     }
   }
 
-  async #iterate(session: SaveSession, sink: { readonly position: number }): Promise<void> {
+  /**
+   * RAM iterations under `max-bandwidth`. Pre-copy stops once what is left fits in
+   * `downtime-limit` at the measured bandwidth; a snapshot once every page is written.
+   */
+  async #transfer(session: SaveSession, sink: { readonly position: number }, untilAllWritten: boolean): Promise<void> {
     const host = this.#host;
     let windowStart = host.now();
     let windowBytes = sink.position;
     let threshold = 0;
+    let allWritten = false;
     for (;;) {
       this.#checkCancelled();
       const params = host.parameters();
-      let pending = session.pending(false);
-      if (pending <= threshold) {
-        pending = session.pending(true);
-        if (pending <= threshold) return;
+      if (untilAllWritten) {
+        if (allWritten) return;
+      } else {
+        let pending = session.pending(false);
+        if (pending <= threshold) {
+          pending = session.pending(true);
+          if (pending <= threshold) return;
+        }
       }
       const limit = params["max-bandwidth"] > 0 ? params["max-bandwidth"] / (1000 / WINDOW_MS) : Infinity;
       const used = sink.position - windowBytes;
       if (used >= limit) {
         await sleep(windowStart + WINDOW_MS - host.now());
       } else {
-        await session.iterate(Math.min(limit - used, MAX_ITERATION_BYTES));
+        allWritten = await session.iterate(Math.min(limit - used, MAX_ITERATION_BYTES));
         await yieldToEventLoop();
       }
       const now = host.now();
@@ -240,12 +274,47 @@ export class OutgoingMigration {
     }
   }
 
+  /**
+   * T0 of a live snapshot, all synchronous so nothing runs in between: the run state is
+   * recorded, the guest paused, the device state captured and copy-before-write armed, then the
+   * guest resumes. QEMU does the same around `ram_write_tracking_start`.
+   */
+  #pointInTime(session: SaveSession, snapshot: { arm(): void }): ReturnType<SaveSession["captureDevices"]> {
+    const host = this.#host;
+    // A first capture while the guest still runs: the code it runs is compiled by the time the
+    // guest is paused, so the pause is only the capture itself.
+    session.captureDevices();
+    const t0 = precise();
+    host.storeGlobalState();
+    const wasRunning = host.runState.running;
+    if (wasRunning) host.vmStop("paused");
+    const captured = session.captureDevices();
+    snapshot.arm();
+    if (wasRunning) host.vmStart();
+    this.#pauseMs = precise() - t0;
+    this.#downtime = Math.round(this.#pauseMs);
+    return captured;
+  }
+
+  /** cpr-reboot: the guest stops before anything is written (QEMU's migration_stop_vm). */
+  async #stopFirst(prepare: () => Promise<void>): Promise<void> {
+    const host = this.#host;
+    host.storeGlobalState();
+    this.#vmWasRunning = host.runState.running;
+    this.#stoppedFirst = true;
+    host.vmStop("finish-migrate");
+    await prepare();
+    this.#checkCancelled();
+  }
+
   async #completion(session: SaveSession): Promise<void> {
     const host = this.#host;
     const stoppedAt = host.now();
-    host.storeGlobalState();
-    this.#vmWasRunning = host.runState.running;
-    host.vmStop("finish-migrate");
+    if (!this.#stoppedFirst) {
+      host.storeGlobalState();
+      this.#vmWasRunning = host.runState.running;
+      host.vmStop("finish-migrate");
+    }
     await session.complete();
     this.#checkCancelled();
     this.#downtime = host.now() - stoppedAt;

@@ -4,10 +4,12 @@ import type { PageSource } from "../ram/page-source.js";
 import { TARGET_PAGE_SIZE, type RamBlock, type RamSet } from "../ram/ram-block.js";
 import type { LoadTransaction, SaveContext, SaveHandler } from "./handler.js";
 import type { IncomingSection, RamRecord } from "./incoming-section.js";
+import { MAX_RUN_PAGES, RamRunWriter } from "./ram-run-writer.js";
 import { RamStats } from "./ram-stats.js";
 import { SaveMode } from "./save-mode.js";
 
-const MAX_RUN_PAGES = 256;
+/** Most pages one iteration looks at (16 MiB of guest RAM). */
+const MAX_ITERATION_PAGES = 4096;
 
 export interface RamHandlerOptions {
   ram: RamSet;
@@ -15,13 +17,21 @@ export interface RamHandlerOptions {
   pageSource: (ctx: SaveContext) => PageSource;
   /** Called after each dirty-bitmap sync with QEMU's pass number (dirty-sync-count). */
   onSync?: (pass: number) => void;
+  /** Whether uniform pages go out as ZERO records with their fill byte (default true). */
+  uniformAsZero?: () => boolean;
   now?: () => number;
+}
+
+/** Whether a save's configuration record lists `capability`. */
+function recorded(ctx: SaveContext, capability: string): boolean {
+  return ctx.configuration?.capabilities?.includes(capability) ?? false;
 }
 
 /**
  * QEMU's live `ram` entry (version 4): START lists the blocks, each PART sends pages the page
- * source picks, END sends what is left once the machine is stopped. Zero pages go out as ZERO
- * records. The page source is pluggable; this handler only writes what it is given.
+ * source picks, END sends what is left once the machine is stopped. Pages go out through a
+ * `RamRunWriter` (ZERO, PAGE, dedup references). The page source is pluggable; this handler only
+ * writes what it is given.
  */
 export class RamSaveHandler implements SaveHandler {
   readonly idstr = "ram";
@@ -32,8 +42,8 @@ export class RamSaveHandler implements SaveHandler {
   readonly isRam = true;
   readonly #options: RamHandlerOptions;
   #source: PageSource | undefined;
+  #writer: RamRunWriter | undefined;
   #stats = new RamStats();
-  readonly #zero = new Uint8Array(MAX_RUN_PAGES);
 
   constructor(options: RamHandlerOptions) {
     this.#options = options;
@@ -51,8 +61,14 @@ export class RamSaveHandler implements SaveHandler {
   setup(ctx: SaveContext): void {
     const ram = this.#options.ram;
     this.#stats = new RamStats();
+    const dedup = recorded(ctx, "x-dedup");
+    // x-ignore-shared: the block list carries each block's address.
+    const withAddr = recorded(ctx, "x-ignore-shared");
     const start = ctx.sink.position;
-    ctx.sink.ram.memSize(ram.blocks.map((b) => ({ name: b.name, size: b.size })));
+    ctx.sink.ram.memSize(ram.blocks.map((b) => (withAddr ? { name: b.name, size: b.size, addr: b.addr } : { name: b.name, size: b.size })));
+    // The scanner remembers pages of earlier saves; a new stream knows none of them.
+    if (dedup) for (const b of ram.blocks) b.scanner?.reset();
+    this.#writer = new RamRunWriter(ram, this.#stats, { uniformAsZero: this.#options.uniformAsZero?.() ?? true, dedup });
     const source = this.#options.pageSource(ctx);
     this.#source = source;
     source.start();
@@ -62,17 +78,21 @@ export class RamSaveHandler implements SaveHandler {
   }
 
   iterate(ctx: SaveContext, budget: number): boolean {
-    const source = this.#requireSource();
+    const { source, writer } = this.#active();
     const start = ctx.sink.position;
     let done = false;
-    while (ctx.sink.position - start < budget) {
+    // Zero pages cost 9 bytes each, so the byte budget alone could let one iteration walk
+    // all of RAM; the page cap keeps each one short (the guest and the monitor wait meanwhile).
+    let pages = 0;
+    while (ctx.sink.position - start < budget && pages < MAX_ITERATION_PAGES) {
       const pagesLeft = Math.ceil((budget - (ctx.sink.position - start)) / TARGET_PAGE_SIZE);
       const run = source.nextRun(Math.max(1, Math.min(MAX_RUN_PAGES, pagesLeft)));
       if (!run) {
         done = true;
         break;
       }
-      this.#writeRun(ctx, run.block, run.first, run.count);
+      writer.write(ctx.sink.ram, run);
+      pages += run.count;
     }
     ctx.sink.ram.eos();
     this.#count(ctx, start, false);
@@ -87,12 +107,10 @@ export class RamSaveHandler implements SaveHandler {
   }
 
   complete(ctx: SaveContext): void {
-    const source = this.#requireSource();
+    const { source, writer } = this.#active();
     const start = ctx.sink.position;
     this.#noteSync(source.sync());
-    for (let run = source.nextRun(MAX_RUN_PAGES); run; run = source.nextRun(MAX_RUN_PAGES)) {
-      this.#writeRun(ctx, run.block, run.first, run.count);
-    }
+    for (let run = source.nextRun(MAX_RUN_PAGES); run; run = source.nextRun(MAX_RUN_PAGES)) writer.write(ctx.sink.ram, run);
     ctx.sink.ram.eos();
     this.#count(ctx, start, true);
   }
@@ -100,50 +118,22 @@ export class RamSaveHandler implements SaveHandler {
   cleanup(): void {
     this.#source?.stop();
     this.#source = undefined;
+    this.#writer = undefined;
   }
 
   beginLoad(): LoadTransaction {
     return new RamLoad(this.#options.ram);
   }
 
-  #requireSource(): PageSource {
-    if (!this.#source) throw new MachineError("INVALID_STATE", "RAM save used before its setup");
-    return this.#source;
-  }
-
-  #writeRun(ctx: SaveContext, block: RamBlock, first: number, count: number): void {
-    const zero = this.#zero;
-    // Pages nothing wrote since the block was zeroed need no scan.
-    const touched = block.touched;
-    let any = false;
-    for (let i = 0; i < count; i++) {
-      if (touched[first + i] === 1) {
-        any = true;
-        break;
-      }
-    }
-    if (any) block.memory.countZeroPages(first, count, zero);
-    else zero.fill(1, 0, count);
-    const ram = ctx.sink.ram;
-    // One view for the run when it lies in one memory chunk (the usual case), not one per page.
-    const span = block.memory.span(first * TARGET_PAGE_SIZE, count * TARGET_PAGE_SIZE);
-    const whole = span.length === count * TARGET_PAGE_SIZE;
-    for (let i = 0; i < count; i++) {
-      const page = first + i;
-      if (zero[i] === 1) {
-        ram.zeroPage(block.name, page * TARGET_PAGE_SIZE);
-        this.#stats.duplicate++;
-      } else {
-        const bytes = whole ? span.subarray(i * TARGET_PAGE_SIZE, (i + 1) * TARGET_PAGE_SIZE) : block.page(page);
-        ram.page(block.name, page * TARGET_PAGE_SIZE, bytes);
-        this.#stats.normal++;
-      }
-    }
+  #active(): { source: PageSource; writer: RamRunWriter } {
+    if (!this.#source || !this.#writer) throw new MachineError("INVALID_STATE", "RAM save used before its setup");
+    return { source: this.#source, writer: this.#writer };
   }
 
   #noteSync(dirtied: number): void {
     const source = this.#source;
     if (!source) return;
+    if (source.syncCount === 0) return;
     this.#stats.noteSync(source.syncCount, dirtied, (this.#options.now ?? Date.now)());
     this.#options.onSync?.(source.syncCount);
   }
@@ -160,6 +150,8 @@ export class RamSaveHandler implements SaveHandler {
 class RamLoad implements LoadTransaction {
   readonly #ram: RamSet;
   readonly #staging = new Map<RamBlock, Staged>();
+  /** Blocks the stream leaves in place (x-ignore-shared and kept in a memory file here). */
+  readonly #inPlace = new Set<string>();
   #last: { name: string; staged: Staged } | undefined;
 
   constructor(ram: RamSet) {
@@ -191,6 +183,17 @@ class RamLoad implements LoadTransaction {
               { offset: record.offset, section: "ram" },
             );
           }
+          // With x-ignore-shared (the entry has an address), a block shared here stays as it is.
+          if (info.addr !== undefined && block.shared) {
+            if (info.addr !== block.addr) {
+              throw new MachineError("LOAD_FAILED", `Mismatched GPAs for block ${info.idstr} ${info.addr} != ${block.addr}`, {
+                offset: record.offset,
+                section: "ram",
+              });
+            }
+            this.#inPlace.add(block.name);
+            continue;
+          }
           this.#stage(block);
         }
         return;
@@ -212,6 +215,19 @@ class RamLoad implements LoadTransaction {
         }
         staged.write(record.address, record.data);
         staged.written[record.address / TARGET_PAGE_SIZE] = 1;
+        return;
+      }
+      case "dedup": {
+        const staged = this.#target(record.block, record.address, record.offset);
+        const { source, address } = record;
+        if (source % TARGET_PAGE_SIZE !== 0 || source + TARGET_PAGE_SIZE > staged.memory.size || source === address) {
+          throw new MachineError("LOAD_FAILED", `Bad page reference from 0x${address.toString(16)} to 0x${source.toString(16)}`, {
+            offset: record.offset,
+            section: "ram",
+          });
+        }
+        staged.copy(source, address);
+        staged.written[address / TARGET_PAGE_SIZE] = staged.written[source / TARGET_PAGE_SIZE]!;
         return;
       }
       case "eos":
@@ -238,6 +254,12 @@ class RamLoad implements LoadTransaction {
     if (!block) {
       throw new MachineError("UNKNOWN_RAMBLOCK", `Can't find block ${name}`, { offset, section: "ram" });
     }
+    if (this.#inPlace.has(name)) {
+      throw new MachineError("LOAD_FAILED", `RAM block ${name} is kept in its memory file (x-ignore-shared), but the stream carries pages of it`, {
+        offset,
+        section: "ram",
+      });
+    }
     if (addr % TARGET_PAGE_SIZE !== 0 || addr + TARGET_PAGE_SIZE > block.size) {
       throw new MachineError("LOAD_FAILED", `Illegal RAM offset ${addr.toString(16)}`, { offset, section: "ram" });
     }
@@ -261,6 +283,8 @@ interface Staged {
   memory: PageMemory;
   write(address: number, data: Uint8Array): void;
   fill(address: number, value: number): void;
+  /** Copies the page at `from` to `to`. */
+  copy(from: number, to: number): void;
   /** 1 for pages this load wrote non-zero content to. */
   written: Uint8Array;
 }
@@ -279,6 +303,7 @@ function stagedMemory(memory: PageMemory, pages: number): Staged {
       written,
       write: (address, data) => view.set(data, address),
       fill: (address, value) => view.fill(value, address, address + TARGET_PAGE_SIZE),
+      copy: (from, to) => view.copyWithin(to, from, from + TARGET_PAGE_SIZE),
     };
   }
   return {
@@ -286,5 +311,6 @@ function stagedMemory(memory: PageMemory, pages: number): Staged {
     written,
     write: (address, data) => memory.write(address, data),
     fill: (address, value) => memory.fill(address, TARGET_PAGE_SIZE, value),
+    copy: (from, to) => memory.write(to, memory.page(from / TARGET_PAGE_SIZE).slice()),
   };
 }

@@ -3,8 +3,13 @@
  */
 export class RamStats {
   transferred = 0;
-  /** Zero pages (QEMU's "duplicate"). */
+  /** ZERO records (QEMU's "duplicate"), uniform pages written as ZERO records included. */
   duplicate = 0;
+  /** Of those, pages of one non-zero byte value (a ZERO record with that fill byte). */
+  uniform = 0;
+  /** Page references (`x-dedup`). */
+  dedup = 0;
+  /** PAGE records. */
   normal = 0;
   precopyBytes = 0;
   downtimeBytes = 0;

@@ -4,23 +4,34 @@ import type { DeviceBody } from "./device-body.js";
 /** The RAM section's body records (QEMU ram.c, section `ram` v4). */
 export interface RamBodyWriter {
   memSize(blocks: readonly RamBlockInfo[]): void;
-  zeroPage(block: string, offset: number): void;
+  /**
+   * A ZERO record: the page filled with `fill` (default 0). QEMU 7.2 loads any fill byte;
+   * QEMU 8.2 and later refuse anything but 0.
+   */
+  zeroPage(block: string, offset: number, fill?: number): void;
   /** `bytes` may be a view into guest RAM: the sink must copy or send it before returning. */
   page(block: string, offset: number, bytes: Uint8Array): void;
+  /**
+   * The `x-dedup` extension: the page equals the page at `source` of the same block as this
+   * stream wrote it earlier. Only in streams whose configuration lists the capability.
+   */
+  dedupPage(block: string, offset: number, source: number): void;
   eos(): void;
+}
+
+/** What the configuration record after the header says (absent: no configuration record). */
+export interface StreamConfiguration {
+  machineType: string;
+  /** 16 bytes, sent with the validate-uuid capability. */
+  uuid?: Uint8Array;
+  /** Capabilities recorded in the stream (`x-ignore-shared`, `x-dedup`). */
+  capabilities?: readonly string[];
 }
 
 /**
  * Where a save's records go. The machine never produces stream bytes itself: an implementation
  * of this interface turns records into bytes (with @savevm/format) and hands them to a channel.
  */
-/** What the configuration record after the header says (absent: no configuration record). */
-export interface StreamConfiguration {
-  machineType: string;
-  /** 16 bytes, sent with the validate-uuid capability. */
-  uuid?: Uint8Array;
-}
-
 export interface RecordSink {
   /** The stream header and, when given, the configuration record. */
   header(configuration: StreamConfiguration | undefined): void;

@@ -12,4 +12,6 @@ export type SectionType = "start" | "part" | "end" | "full";
 export interface RamBlockInfo {
   readonly name: string;
   readonly size: number;
+  /** The block's address, written with x-ignore-shared. */
+  readonly addr?: number;
 }

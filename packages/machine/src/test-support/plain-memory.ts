@@ -1,5 +1,8 @@
+import type { GuestMemoryLike, PageScannerLike } from "@savevm/ram-wasm";
+import { ReferencePageScanner } from "@savevm/ram-wasm/reference";
 import type { PageBitmap } from "../ram/page-bitmap.js";
 import type { PageMemory } from "../ram/page-memory.js";
+import { uniformByte } from "../ram/uniform-byte.js";
 
 /** A PageMemory on a plain ArrayBuffer, for tests that do not need wasm. */
 export class PlainMemory implements PageMemory {
@@ -42,6 +45,16 @@ export class PlainMemory implements PageMemory {
 
   createBitmap(): PageBitmap {
     return new PlainBitmap(this.pages);
+  }
+
+  uniformValue(page: number): number {
+    return uniformByte(this.page(page));
+  }
+
+  /** @savevm/ram-wasm's plain-TypeScript scanner (it only reads pages through `read`). */
+  createScanner(): PageScannerLike {
+    const view = { pages: this.pages, pageSize: this.pageSize, read: (offset: number, length: number) => this.bytes.slice(offset, offset + length) };
+    return new ReferencePageScanner(view as unknown as GuestMemoryLike);
   }
 }
 

@@ -13,14 +13,15 @@ export type LoggedRecord =
   | { t: "section"; type: SectionType; entry: SectionIdentity }
   | { t: "footer"; sectionId: number }
   | { t: "mem-size"; blocks: RamBlockInfo[] }
-  | { t: "zero"; block: string; addr: number }
+  | { t: "zero"; block: string; addr: number; fill: number }
+  | { t: "dedup"; block: string; addr: number; source: number }
   | { t: "page"; block: string; addr: number; bytes: Uint8Array }
   | { t: "eos" }
   | { t: "device"; vmsd: string; state: Record<string, unknown> }
   | { t: "eof" }
   | { t: "vmdesc" };
 
-const SIZE: Record<string, number> = { header: 8, footer: 5, zero: 9, page: 4104, eos: 8, eof: 1 };
+const SIZE: Record<string, number> = { header: 8, footer: 5, zero: 9, dedup: 16, page: 4104, eos: 8, eof: 1 };
 
 /**
  * A codec that keeps records as objects, for testing the engine without the byte codec. The
@@ -52,7 +53,8 @@ export class RecordLogCodec implements StreamCodec {
       footer: (entry) => push({ t: "footer", sectionId: entry.sectionId }, SIZE["footer"]!),
       ram: {
         memSize: (blocks) => push({ t: "mem-size", blocks: blocks.map((b) => ({ ...b })) }, 16),
-        zeroPage: (block, addr) => push({ t: "zero", block, addr }, SIZE["zero"]!),
+        zeroPage: (block, addr, fill = 0) => push({ t: "zero", block, addr, fill }, SIZE["zero"]!),
+        dedupPage: (block, addr, source) => push({ t: "dedup", block, addr, source }, SIZE["dedup"]!),
         page: (block, addr, bytes) => push({ t: "page", block, addr, bytes: bytes.slice() }, SIZE["page"]!),
         eos: () => push({ t: "eos" }, SIZE["eos"]!),
       },
@@ -136,9 +138,15 @@ export class RecordLogCodec implements StreamCodec {
 function toRam(r: LoggedRecord, offset: number): RamRecord {
   switch (r.t) {
     case "mem-size":
-      return { type: "mem-size", blocks: r.blocks.map((b) => ({ idstr: b.name, length: b.size })), offset };
+      return {
+        type: "mem-size",
+        blocks: r.blocks.map((b) => (b.addr === undefined ? { idstr: b.name, length: b.size } : { idstr: b.name, length: b.size, addr: b.addr })),
+        offset,
+      };
     case "zero":
-      return { type: "zero", block: r.block, address: r.addr, fill: 0, offset };
+      return { type: "zero", block: r.block, address: r.addr, fill: r.fill, offset };
+    case "dedup":
+      return { type: "dedup", block: r.block, address: r.addr, source: r.source, offset };
     case "page":
       return { type: "page", block: r.block, address: r.addr, data: r.bytes, offset };
     default:

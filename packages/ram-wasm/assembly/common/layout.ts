@@ -37,11 +37,13 @@ export const ST_FCOUNT: u32 = 76;
 export const ST_OVERFLOW: u32 = 80;
 /** Sum of prefetching loads of the last call (meaningless; keeps the loads alive). */
 export const ST_TOUCHED: u32 = 84;
-/** Scratch tallies of a running scanPages call (5 × u32). */
+/** Scratch tallies of a running scanPages call (6 × u32). */
 export const ST_TALLY: u32 = 88;
-/** Scratch list of one batch's candidate pages (64 × u32). */
+/** Scratch list of one batch's candidate pages (room for 256 × u32; a batch is 128 pages). */
 export const ST_CANDIDATES: u32 = 128;
-export const ST_SIZE: u32 = 384;
+/** Scratch results of one uniformBytes4 call (4 × i32). */
+export const ST_UNIFORM4: u32 = 1152;
+export const ST_SIZE: u32 = 1168;
 
 /** Streaming xxh64 state: 4 lanes, total length, seed, 32-byte buffer, buffered length. */
 export const XXH_SIZE: u32 = 96;

@@ -23,6 +23,7 @@ import {
   ST_SMASK,
   ST_STABLE,
   ST_CANDIDATES,
+  ST_UNIFORM4,
   ST_TALLY,
   ST_TOUCHED,
   ST_SHIFT,
@@ -31,12 +32,12 @@ import {
   ST_VALUES,
   ST_ZERO,
 } from "./layout";
-import { findOrInsert, forget, hasSampledHash, insertSampled, pagePtr, sampledSlot } from "./table";
-import { isZero, pagesEqual, pagesEqual2, sampleHash, uniformByte } from "../kernels";
+import { findOrInsert, forget, hasSampledHash, insertSampled, sampledSlot } from "./table";
+import { isZero, pagesEqual4, sampleHash, startsUniform, uniformBytes4 } from "../kernels";
 
 const NO_PAGE: u32 = 0xffffffff;
 /** Pages per stage batch: their table slots and candidate pages are fetched together. */
-const BATCH: u32 = 64;
+const BATCH: u32 = 128;
 // Kinds used inside one batch only, before a page's final kind is known.
 const KIND_PENDING: u8 = 4;
 const KIND_CANDIDATE: u8 = 5;
@@ -50,6 +51,8 @@ class Tally {
   duplicate: u32 = 0;
   unique: u32 = 0;
   fresh: u32 = 0;
+  /** Pages of the current batch left for the table stage. */
+  pending: u32 = 0;
 }
 
 /**
@@ -99,13 +102,60 @@ function settleCandidate(st: usize, local: u32, p: usize, x: u32, equal: bool, t
 }
 
 /**
+ * Records the sampled hash of a page that is neither zero nor uniform, for the table stage, and
+ * loads the table slot that hash goes to so the probe finds it in cache. Returns the loaded word.
+ */
+// @ts-ignore: decorator
+@inline
+function markPending(st: usize, local: u32, p: usize, size: usize, t: Tally): u32 {
+  const s = sampleHash(p, size);
+  store<u8>(<usize>load<u32>(st, ST_KINDS) + local, KIND_PENDING);
+  store<u32>(<usize>load<u32>(st, ST_VALUES) + (<usize>local << 2), s);
+  t.pending++;
+  return load<u32>(<usize>load<u32>(st, ST_STABLE) + (<usize>(s & load<u32>(st, ST_SMASK)) << 3));
+}
+
+/**
+ * Decides the first n of four pages that start uniform (the rest repeat page l0): zero, uniform,
+ * or pending. Returns the sum of markPending's loads.
+ */
+function checkUniform4(st: usize, n: u32, l0: u32, l1: u32, l2: u32, l3: u32, t: Tally): u32 {
+  const ram = <usize>load<u32>(st, ST_RAM);
+  const shift = load<u32>(st, ST_SHIFT);
+  const size = <usize>1 << shift;
+  const out = st + ST_UNIFORM4;
+  uniformBytes4(ram + (<usize>l0 << shift), ram + (<usize>l1 << shift), ram + (<usize>l2 << shift), ram + (<usize>l3 << shift), size, out);
+  let touched: u32 = 0;
+  for (let j: u32 = 0; j < n; j++) {
+    const local = j == 0 ? l0 : j == 1 ? l1 : j == 2 ? l2 : l3;
+    const b = load<i32>(out + (<usize>j << 2));
+    const kp = <usize>load<u32>(st, ST_KINDS) + local;
+    const vp = <usize>load<u32>(st, ST_VALUES) + (<usize>local << 2);
+    if (b == 0) {
+      store<u8>(kp, KIND_ZERO);
+      store<u32>(vp, 0);
+      t.zero++;
+    } else if (b > 0) {
+      store<u8>(kp, KIND_UNIFORM);
+      store<u32>(vp, <u32>b);
+      t.uniform++;
+    } else {
+      touched += markPending(st, local, ram + (<usize>local << shift), size, t);
+    }
+  }
+  return touched;
+}
+
+/**
  * Classifies local pages [first, first + count). Writes kind and value per page at the page's
  * local index, the counts of this call, and the list of pages recorded as new originals.
  *
  * Pages go in batches through three stages so that memory latency overlaps instead of adding
- * up: (1) zero/uniform check, sampled hash of the rest, and a load of each hash's table slot;
- * (2) table probes, where a page whose hash names a single recorded page becomes a candidate and
- * that page's first line is loaded; (3) full compares of the candidates, two pairs at a time.
+ * up: (1) zero/uniform check — pages whose first 16 bytes differ go straight on, the others are
+ * checked four at a time, a line of each in turn — then the sampled hash of every other page and
+ * a load of its table slot; (2) table probes, where a page whose hash names a single recorded page
+ * becomes a candidate; (3) the candidates' originals, at random places, are touched back to back,
+ * then compared four pairs at a time, a line of each in turn.
  */
 export function scanPages(st: usize, first: u32, count: u32): void {
   const ram = <usize>load<u32>(st, ST_RAM);
@@ -113,8 +163,6 @@ export function scanPages(st: usize, first: u32, count: u32): void {
   const size = <usize>1 << shift;
   const kinds = <usize>load<u32>(st, ST_KINDS);
   const values = <usize>load<u32>(st, ST_VALUES);
-  const stable = <usize>load<u32>(st, ST_STABLE);
-  const smask = load<u32>(st, ST_SMASK);
   const t = changetype<Tally>(st + ST_TALLY);
   t.zero = 0;
   t.uniform = 0;
@@ -126,27 +174,32 @@ export function scanPages(st: usize, first: u32, count: u32): void {
   const end = first + count;
   for (let batch = first; batch < end; batch += BATCH) {
     const batchEnd = min<u32>(end, batch + BATCH);
-    let pending: u32 = 0;
+    t.pending = 0;
+    // Pages whose first bytes differ are hashed at once; the others are checked four at a time.
+    let w: u32 = 0;
+    let l0: u32 = 0;
+    let l1: u32 = 0;
+    let l2: u32 = 0;
     for (let local = batch; local < batchEnd; local++) {
       const p = ram + (<usize>local << shift);
-      const b = uniformByte(p, size);
-      const vp = values + (<usize>local << 2);
-      if (b == 0) {
-        store<u8>(kinds + local, KIND_ZERO);
-        store<u32>(vp, 0);
-        t.zero++;
-      } else if (b > 0) {
-        store<u8>(kinds + local, KIND_UNIFORM);
-        store<u32>(vp, <u32>b);
-        t.uniform++;
+      if (!startsUniform(p)) {
+        touched += markPending(st, local, p, size, t);
+      } else if (w == 0) {
+        l0 = local;
+        w = 1;
+      } else if (w == 1) {
+        l1 = local;
+        w = 2;
+      } else if (w == 2) {
+        l2 = local;
+        w = 3;
       } else {
-        const s = sampleHash(p, size);
-        store<u8>(kinds + local, KIND_PENDING);
-        store<u32>(vp, s);
-        touched += load<u32>(stable + (<usize>(s & smask) << 3));
-        pending++;
+        touched += checkUniform4(st, 4, l0, l1, l2, local, t);
+        w = 0;
       }
     }
+    if (w > 0) touched += checkUniform4(st, w, l0, w > 1 ? l1 : l0, w > 2 ? l2 : l0, l0, t);
+    const pending = t.pending;
     if (pending == 0) continue;
     let candidates: u32 = 0;
     for (let local = batch; local < batchEnd; local++) {
@@ -165,7 +218,6 @@ export function scanPages(st: usize, first: u32, count: u32): void {
       } else {
         store<u8>(kinds + local, KIND_CANDIDATE);
         store<u32>(vp, v - 1);
-        touched += load<u32>(ram + (<usize>(v - 1) << shift));
         candidates++;
       }
     }
@@ -179,20 +231,29 @@ export function scanPages(st: usize, first: u32, count: u32): void {
         n++;
       }
     }
-    for (let i: u32 = 0; i < n; i += 2) {
-      const l1 = load<u32>(list + (<usize>i << 2));
-      const p1 = ram + (<usize>l1 << shift);
-      const x1 = load<u32>(values + (<usize>l1 << 2));
-      if (i + 1 == n) {
-        settleCandidate(st, l1, p1, x1, pagesEqual(p1, ram + (<usize>x1 << shift), size), t);
-        break;
+    // The originals sit at random places: touch them back to back so that their address
+    // translations and first lines are fetched in parallel rather than one compare at a time.
+    for (let i: u32 = 0; i < n; i++) {
+      const x = load<u32>(values + (<usize>load<u32>(list + (<usize>i << 2)) << 2));
+      touched += load<u32>(ram + (<usize>x << shift));
+    }
+    for (let g: u32 = 0; g < n; g += 4) {
+      const m = min<u32>(4, n - g);
+      const l0 = load<u32>(list + (<usize>g << 2));
+      const l1 = load<u32>(list + (<usize>(g + min<u32>(1, m - 1)) << 2));
+      const l2 = load<u32>(list + (<usize>(g + min<u32>(2, m - 1)) << 2));
+      const l3 = load<u32>(list + (<usize>(g + min<u32>(3, m - 1)) << 2));
+      const eq = pagesEqual4(
+        ram + (<usize>l0 << shift), ram + (<usize>load<u32>(values + (<usize>l0 << 2)) << shift),
+        ram + (<usize>l1 << shift), ram + (<usize>load<u32>(values + (<usize>l1 << 2)) << shift),
+        ram + (<usize>l2 << shift), ram + (<usize>load<u32>(values + (<usize>l2 << 2)) << shift),
+        ram + (<usize>l3 << shift), ram + (<usize>load<u32>(values + (<usize>l3 << 2)) << shift),
+        size,
+      );
+      for (let j: u32 = 0; j < m; j++) {
+        const l = load<u32>(list + (<usize>(g + j) << 2));
+        settleCandidate(st, l, ram + (<usize>l << shift), load<u32>(values + (<usize>l << 2)), ((eq >> j) & 1) != 0, t);
       }
-      const l2 = load<u32>(list + (<usize>(i + 1) << 2));
-      const p2 = ram + (<usize>l2 << shift);
-      const x2 = load<u32>(values + (<usize>l2 << 2));
-      const eq = pagesEqual2(p1, ram + (<usize>x1 << shift), p2, ram + (<usize>x2 << shift), size);
-      settleCandidate(st, l1, p1, x1, (eq & 1) != 0, t);
-      settleCandidate(st, l2, p2, x2, (eq & 2) != 0, t);
     }
   }
   store<u32>(st, t.zero, ST_ZERO);
@@ -252,18 +313,115 @@ export function mergeLookup(a: usize, b: usize, from: u32, to: u32): u32 {
   const newHashes = <usize>load<u32>(b, ST_NEW_HASHES);
   const originA = <usize>load<u32>(a, ST_ORIGIN);
   const originB = <usize>load<u32>(b, ST_ORIGIN);
-  let remapped: u32 = 0;
+  const ramA = <usize>load<u32>(a, ST_RAM);
+  const ramB = <usize>load<u32>(b, ST_RAM);
+  const shift = load<u32>(b, ST_SHIFT);
+  const stableA = <usize>load<u32>(a, ST_STABLE);
+  const smaskA = load<u32>(a, ST_SMASK);
   const baseB = load<u32>(b, ST_BASE);
-  for (let i = from; i < to; i++) {
-    const local = load<u32>(newPages + (<usize>i << 2));
-    if (load<u32>(originB + (<usize>local << 2)) != baseB + local) continue;
-    const m = findOrInsert(a, pagePtr(b, local), load<u32>(newHashes + (<usize>i << 2)), NO_PAGE, false);
-    if (m >= 0) {
-      store<u32>(originB + (<usize>local << 2), load<u32>(originA + (<usize>m << 2)));
-      remapped++;
+  let remapped: u32 = 0;
+  let touched: u32 = 0;
+  // Several threads resolve slices of b at once, so the pending pairs live in locals, not in
+  // the state record.
+  let n: u32 = 0;
+  let l0: u32 = 0;
+  let x0: u32 = 0;
+  let l1: u32 = 0;
+  let x1: u32 = 0;
+  let l2: u32 = 0;
+  let x2: u32 = 0;
+  for (let block = from; block < to; block += BATCH) {
+    const blockEnd = min<u32>(to, block + BATCH);
+    // Pages are spread over a's table and a's pages are at random places: fetch each in one
+    // pass of independent loads before the probes and compares that wait on them.
+    for (let i = block; i < blockEnd; i++) {
+      touched += load<u32>(stableA + (<usize>(load<u32>(newHashes + (<usize>i << 2)) & smaskA) << 3));
+    }
+    for (let i = block; i < blockEnd; i++) {
+      const v = load<u32>(sampledSlot(a, load<u32>(newHashes + (<usize>i << 2))), 4);
+      if (v != 0 && v != COLLIDED) touched += load<u32>(ramA + (<usize>(v - 1) << shift));
+    }
+    for (let i = block; i < blockEnd; i++) {
+      const local = load<u32>(newPages + (<usize>i << 2));
+      if (load<u32>(originB + (<usize>local << 2)) != baseB + local) continue;
+      const s = load<u32>(newHashes + (<usize>i << 2));
+      const v = load<u32>(sampledSlot(a, s), 4);
+      if (v == 0) continue;
+      if (v == COLLIDED) {
+        const m = findOrInsert(a, ramB + (<usize>local << shift), s, NO_PAGE, false);
+        if (m >= 0) {
+          store<u32>(originB + (<usize>local << 2), load<u32>(originA + (<usize>m << 2)));
+          remapped++;
+        }
+        continue;
+      }
+      if (n == 0) {
+        l0 = local;
+        x0 = v - 1;
+      } else if (n == 1) {
+        l1 = local;
+        x1 = v - 1;
+      } else if (n == 2) {
+        l2 = local;
+        x2 = v - 1;
+      } else {
+        remapped += remapEqual(a, b, 4, l0, x0, l1, x1, l2, x2, local, v - 1);
+        n = 0;
+        continue;
+      }
+      n++;
     }
   }
+  if (n > 0) remapped += remapEqual(a, b, n, l0, x0, l1, x1, l2, x2, l0, x0);
+  store<u32>(b, touched, ST_TOUCHED);
   return remapped;
+}
+
+/**
+ * Compares the first n of four (b page, a page) pairs and points each equal b page's origin at
+ * the a page's origin. Returns how many were equal.
+ */
+function remapEqual(
+  a: usize, b: usize, n: u32, l0: u32, x0: u32, l1: u32, x1: u32, l2: u32, x2: u32, l3: u32, x3: u32,
+): u32 {
+  const ramA = <usize>load<u32>(a, ST_RAM);
+  const ramB = <usize>load<u32>(b, ST_RAM);
+  const shift = load<u32>(b, ST_SHIFT);
+  const originA = <usize>load<u32>(a, ST_ORIGIN);
+  const originB = <usize>load<u32>(b, ST_ORIGIN);
+  if (n < 2) {
+    l1 = l0;
+    x1 = x0;
+  }
+  if (n < 3) {
+    l2 = l0;
+    x2 = x0;
+  }
+  const eq = pagesEqual4(
+    ramB + (<usize>l0 << shift), ramA + (<usize>x0 << shift),
+    ramB + (<usize>l1 << shift), ramA + (<usize>x1 << shift),
+    ramB + (<usize>l2 << shift), ramA + (<usize>x2 << shift),
+    ramB + (<usize>l3 << shift), ramA + (<usize>x3 << shift),
+    <usize>1 << shift,
+  );
+  let equal: u32 = 0;
+  if (eq & 1) {
+    store<u32>(originB + (<usize>l0 << 2), load<u32>(originA + (<usize>x0 << 2)));
+    equal++;
+  }
+  if (n > 1 && (eq & 2) != 0) {
+    store<u32>(originB + (<usize>l1 << 2), load<u32>(originA + (<usize>x1 << 2)));
+    equal++;
+  }
+  if (n > 2 && (eq & 4) != 0) {
+    store<u32>(originB + (<usize>l2 << 2), load<u32>(originA + (<usize>x2 << 2)));
+    equal++;
+  }
+  if (n > 3 && (eq & 8) != 0) {
+    store<u32>(originB + (<usize>l3 << 2), load<u32>(originA + (<usize>x3 << 2)));
+    equal++;
+  }
+  return equal;
 }
 
 /**

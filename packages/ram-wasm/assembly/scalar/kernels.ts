@@ -47,6 +47,22 @@ export function uniformByte(p: usize, size: usize): i32 {
 
 // @ts-ignore: decorator
 @inline
+export function startsUniform(p: usize): bool {
+  const s: u64 = <u64>load<u8>(p) * 0x0101010101010101;
+  return ((load<u64>(p) ^ s) | (load<u64>(p, 8) ^ s)) == 0;
+}
+
+// @ts-ignore: decorator
+@inline
+export function uniformBytes4(a: usize, b: usize, c: usize, d: usize, size: usize, out: usize): void {
+  store<i32>(out, uniformByte(a, size));
+  store<i32>(out, uniformByte(b, size), 4);
+  store<i32>(out, uniformByte(c, size), 8);
+  store<i32>(out, uniformByte(d, size), 12);
+}
+
+// @ts-ignore: decorator
+@inline
 export function isZero(p: usize, len: usize): bool {
   const end = p + len;
   let q = p;
@@ -78,18 +94,25 @@ export function pagesEqual(a: usize, b: usize, size: usize): bool {
 
 // @ts-ignore: decorator
 @inline
-export function pagesEqual2(a: usize, b: usize, c: usize, d: usize, size: usize): u32 {
-  return <u32>pagesEqual(a, b, size) | (<u32>pagesEqual(c, d, size) << 1);
+export function pagesEqual4(
+  a0: usize, b0: usize, a1: usize, b1: usize, a2: usize, b2: usize, a3: usize, b3: usize, size: usize,
+): u32 {
+  return (
+    <u32>pagesEqual(a0, b0, size) |
+    (<u32>pagesEqual(a1, b1, size) << 1) |
+    (<u32>pagesEqual(a2, b2, size) << 2) |
+    (<u32>pagesEqual(a3, b3, size) << 3)
+  );
 }
 
 // @ts-ignore: decorator
 @inline
 export function sampleHash(p: usize, size: usize): u32 {
-  const stride = size >> 4;
+  const stride = size >> 3;
   let h0 = mix16(SEED0, p);
   let h1 = mix16(SEED1, p + size - 16);
   let q = p + stride + 16;
-  for (let k = 0; k < 7; k++) {
+  for (let k = 0; k < 3; k++) {
     h0 = mix16(h0, q);
     h1 = mix16(h1, q + stride - 16);
     q += stride << 1;

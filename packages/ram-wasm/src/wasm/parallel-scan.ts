@@ -14,8 +14,10 @@ export interface ScanPart {
  * Splits `pages` pages at `ramPtr` into `parts` parts with a scanner state each. All live in one
  * (shared) memory, so every thread's instance sees every part. A parallel scan then runs three
  * phases, each split across threads and separated by a barrier: scanPart for every part;
- * mergeSlice for slices of each later part's new pages; fixupSlice for slices of each later
- * part's pages. The outcome equals one scan of the whole range.
+ * mergeSlice for slices of each later part's new pages (slices of different parts may run at
+ * the same time: a merge reads only earlier parts' true originals, which no merge rewrites);
+ * fixupSlice for slices of each later part's pages. The outcome equals one scan of the whole
+ * range.
  */
 export function planParallelScan(
   ctx: RamWasmContext,
