@@ -15,6 +15,7 @@ export class FileOutputChannel implements OutputChannel {
   #handle: FileHandle | undefined;
   #opening: Promise<FileHandle> | undefined;
   #done = false;
+  #aborting: Promise<void> | undefined;
 
   constructor(path: string, options: { mode?: number } = {}) {
     this.path = path;
@@ -47,12 +48,17 @@ export class FileOutputChannel implements OutputChannel {
     await rename(this.tempPath, this.path);
   }
 
-  async abort(): Promise<void> {
-    if (this.#done) return;
+  /** Removes the temporary file; a second call waits for the first one's removal. */
+  abort(): Promise<void> {
+    if (this.#aborting) return this.#aborting;
+    if (this.#done) return Promise.resolve();
     this.#done = true;
-    const handle = this.#handle ?? (await this.#opening?.catch(() => undefined));
-    await handle?.close().catch(() => undefined);
-    await unlink(this.tempPath).catch(() => undefined);
+    this.#aborting = (async () => {
+      const handle = this.#handle ?? (await this.#opening?.catch(() => undefined));
+      await handle?.close().catch(() => undefined);
+      await unlink(this.tempPath).catch(() => undefined);
+    })();
+    return this.#aborting;
   }
 }
 
