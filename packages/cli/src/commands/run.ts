@@ -26,7 +26,7 @@ function collect(value: string, previous: string[]): string[] {
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("Start a machine and serve QMP for it until quit or SIGTERM")
+    .description("start an emulated machine and serve QMP (and HMP) for it until quit or SIGTERM")
     .requiredOption("--memory <size>", "guest RAM size, e.g. 64M or 1G")
     .option("--name <name>", "machine name")
     .option("--uuid <uuid>", "machine UUID")

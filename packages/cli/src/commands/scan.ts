@@ -110,7 +110,7 @@ function report(path: string, size: number, pageSize: number, counts: ScanCounts
 export function registerScan(program: Command): void {
   program
     .command("scan")
-    .description("Count the zero, uniform, duplicate and unique pages of a raw memory image")
+    .description("count the zero, uniform, duplicate and unique pages of a raw memory image")
     .argument("<file>", "raw memory image (a RAM dump, a memory-backend file)")
     .option("--page-size <bytes>", "page size: a power of two from 512", "4096")
     .option("--max-size <size>", "refuse larger images (the whole image is held in memory)", "64G")
