@@ -14,12 +14,19 @@ version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null || tr
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-# Source packages need a deb-src entry; add one mirroring the configured Debian suites.
+# Source packages need deb-src entries: mirror the machine's own binary sources (same mirrors,
+# suites and keys), so nothing else is ever contacted.
 if ! apt-get source --print-uris -qq "qemu=$version" >/dev/null 2>&1; then
-  src=/etc/apt/sources.list.d/savevm-deb-src.sources
-  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$codename" "$codename" | "${sudo_cmd[@]}" tee "$src" >/dev/null
+  src_dir=/etc/apt/sources.list.d
+  for f in "$src_dir"/*.sources; do
+    [ -f "$f" ] || continue
+    case $f in *savevm-deb-src*) continue ;; esac
+    sed 's/^Types:.*/Types: deb-src/' "$f"
+    echo
+  done | "${sudo_cmd[@]}" tee "$src_dir/savevm-deb-src.sources" >/dev/null
+  if [ -f /etc/apt/sources.list ]; then
+    sed -n 's/^deb[[:space:]]/deb-src /p' /etc/apt/sources.list | "${sudo_cmd[@]}" tee "$src_dir/savevm-deb-src.list" >/dev/null
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
 fi
 
