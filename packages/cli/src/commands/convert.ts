@@ -44,10 +44,8 @@ export function registerConvert(program: Command): void {
 async function* encodeRecords(records: AsyncIterable<MigrationRecord>): AsyncGenerator<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const writer = new MigrationStreamWriter(chunks);
-  let pageSize: number | undefined;
   for await (const rec of records) {
-    if (rec.kind === "configuration" && rec.targetPageBits !== undefined) pageSize = 2 ** rec.targetPageBits;
-    writer.write(rec, pageSize === undefined ? {} : { pageSize });
+    writer.write(rec);
     if (chunks.length > 0) yield* chunks.splice(0);
   }
   await writer.close();

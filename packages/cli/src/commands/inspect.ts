@@ -11,7 +11,7 @@ import {
   formatQemuJson,
   readMigrationStream,
   type StreamSummary,
-  type VmdescRecord,
+  type Vmdesc,
 } from "@savevm/format";
 import { openInput } from "../input.js";
 import { openContainer, type OpenedContainer } from "../container.js";
@@ -54,29 +54,30 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
       writer = new FileRamSink(flags.extract);
       applier = new RamApplier(writer);
     }
-    let vmdesc: VmdescRecord | undefined;
+    let vmdesc: Vmdesc | undefined;
     try {
       for await (const rec of readMigrationStream(container.stream, streamOptions(flags, container.baseOffset))) {
         summary.add(rec);
         state?.add(rec);
         applier?.apply(rec);
-        if (rec.kind === "vmdesc") vmdesc = { ...rec, json: rec.json.slice() };
+        if (rec.kind === "vmdesc") vmdesc = rec.description;
       }
     } finally {
       writer?.close();
     }
     const result = summary.result();
+    const json = state ? stateWithPages(state.result(), result) : undefined;
     if (flags.extract) {
-      if (vmdesc) await writeFile(join(flags.extract, "desc.json"), formatQemuJson(vmdesc.description) + "\n");
-      await writeFile(join(flags.extract, "state.json"), JSON.stringify(stateWithPages(state!.result(), result), null, 4) + "\n");
+      if (vmdesc) await writeFile(join(flags.extract, "desc.json"), formatQemuJson(vmdesc) + "\n");
+      await writeFile(join(flags.extract, "state.json"), JSON.stringify(json, null, 4) + "\n");
     }
     if (flags.json) {
-      process.stdout.write(JSON.stringify(stateWithPages(state!.result(), result), null, 2) + "\n");
+      process.stdout.write(JSON.stringify(json, null, 2) + "\n");
     } else if (flags.desc) {
       if (!vmdesc) {
         throw new UsageError(`${input.name}: the stream has no vmdesc trailer (suppress-vmdesc=on, a device-state file, or postcopy)`);
       }
-      process.stdout.write(formatQemuJson(vmdesc.description) + "\n");
+      process.stdout.write(formatQemuJson(vmdesc) + "\n");
     } else {
       process.stdout.write(renderSummary(input.name, input.size, container, result, writer?.files));
     }

@@ -72,6 +72,11 @@ export function parseVmdescHeader(r: ByteReader, maxBytes: number): { offset: nu
   return { offset, json: r.bytes(len).slice() };
 }
 
+/** The page size of the RAM records after `rec`: a configuration record's target-page-bits sets it. */
+export function pageSizeAfter(rec: MigrationRecord, current: number): number {
+  return rec.kind === "configuration" && rec.targetPageBits !== undefined ? 2 ** rec.targetPageBits : current;
+}
+
 export interface EncodeOptions {
   /** Target page size of the stream's RAM records (default 4096). */
   pageSize?: number;

@@ -17,7 +17,7 @@ import type { VmdescDevice, VmdescVmsd } from "../vmdesc/vmdesc.js";
 import { encodeVMState } from "../vmstate/encode.js";
 import type { VMStateDescription, VMStateValue } from "../vmstate/types.js";
 import { ByteWriter } from "../wire/byte-writer.js";
-import { type EncodeOptions, writeEof, writeFooter, writeRecord, writeSectionHeader, writeVmdesc } from "./record-codec.js";
+import { type EncodeOptions, pageSizeAfter, writeEof, writeFooter, writeRecord, writeSectionHeader, writeVmdesc } from "./record-codec.js";
 
 export interface MigrationStreamWriterOptions {
   /**
@@ -69,7 +69,7 @@ export class MigrationStreamWriter {
   private readonly w: ByteWriter;
   private readonly hwm: number;
   private readonly footers: boolean;
-  readonly pageSize: number;
+  #pageSize: number;
   private pending: Promise<void> | undefined;
   private started = false;
   private readonly ids = new Map<string, number>();
@@ -89,8 +89,8 @@ export class MigrationStreamWriter {
     this.hwm = options.highWaterMark ?? 256 * 1024;
     this.w = new ByteWriter(this.hwm + 8192);
     this.footers = options.footers ?? true;
-    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    this.zeroPage = new Uint8Array(this.pageSize);
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.zeroPage = new Uint8Array(this.#pageSize);
   }
 
   /** Bytes written so far (the offset the next record will have). */
@@ -320,9 +320,19 @@ export class MigrationStreamWriter {
   }
 
   /** Writes any record as is (no vmdesc bookkeeping): for re-emitting decoded records. */
+  /** Target page size of the RAM records; a configuration record written with `write()` sets it. */
+  get pageSize(): number {
+    return this.#pageSize;
+  }
+
   write(record: MigrationRecord, options?: EncodeOptions): this {
     this.started = true;
-    writeRecord(this.w, record, { pageSize: this.pageSize, ...options });
+    const pageSize = pageSizeAfter(record, this.#pageSize);
+    if (pageSize !== this.#pageSize) {
+      this.#pageSize = pageSize;
+      this.zeroPage = new Uint8Array(pageSize);
+    }
+    writeRecord(this.w, record, { pageSize, ...options });
     return this.flushIfFull();
   }
 
@@ -412,12 +422,10 @@ export async function writeMigrationStream(
   sink: ByteSink,
   options: { pageSize?: number; highWaterMark?: number } = {},
 ): Promise<void> {
-  const writer = new MigrationStreamWriter(sink, { highWaterMark: options.highWaterMark });
-  let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const writer = new MigrationStreamWriter(sink, { highWaterMark: options.highWaterMark, pageSize: options.pageSize });
   let count = 0;
   for await (const rec of records) {
-    if (rec.kind === "configuration" && rec.targetPageBits !== undefined) pageSize = 2 ** rec.targetPageBits;
-    writer.write(rec, { pageSize });
+    writer.write(rec);
     if (++count % 1024 === 0) await writer.drain();
   }
   await writer.close();
@@ -428,7 +436,7 @@ export function encodeMigrationStream(records: Iterable<MigrationRecord>, option
   const w = new ByteWriter(64 * 1024);
   let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   for (const rec of records) {
-    if (rec.kind === "configuration" && rec.targetPageBits !== undefined) pageSize = 2 ** rec.targetPageBits;
+    pageSize = pageSizeAfter(rec, pageSize);
     writeRecord(w, rec, { pageSize });
   }
   return w.finish();
