@@ -5,7 +5,8 @@
  * point-in-time snapshot (background-snapshot) while the guest dirties 100 MiB/s, and QEMU 7.2
  * (TCG, same RAM size, the same content placed with -device loader) saving to a file and loading
  * from it, in the same run.
- * Each timing is reported as the best and the median of --runs (default 3); `--json` prints
+ * Each timing is reported as the best and the median of --runs (default 5); restores alternate
+ * with QEMU's and the median of the pairs' ratios is printed too. `--json` prints
  * machine-readable results. Disk and page-fault costs vary a lot between runs on shared hosts.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
@@ -23,7 +24,7 @@ const MIX = { zero: 50, uniform: 10, duplicate: 15, random: 25 };
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const runsArg = args.indexOf("--runs");
-const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
+const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 5;
 const log = (line: string): void => {
   if (!json) process.stderr.write(`${line}\n`);
 };
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "savevm-machine-bench-"));
   try {
     log(`preparing a 1 GiB guest with 768 MiB of mixed content in ${dir}`);
-    const source = machine({ memory: GiB, startPaused: true, guest: { seed: 1, workload: { ...defaultWorkload(), mix: MIX } } });
+    const source = machine({
+      memory: GiB,
+      startPaused: true,
+      guest: { seed: 1, workload: { ...defaultWorkload(), mix: MIX } },
+    });
     source.populate(0, CONTENT_PAGES);
     source.setParameters({ "max-bandwidth": 0 });
     const contentFile = join(dir, "content.bin");
@@ -67,9 +72,15 @@ async function main(): Promise<void> {
     closeSync(fd);
 
     // ---- ours: stop-and-save, restore ----------------------------------------------------
+    // Saves alternate too, ours then QEMU's (a fresh process each time: QEMU refuses a second
+    // migrate after a completed one).
     const ourFile = join(dir, "ours.mig");
+    const qemuFile = join(dir, "qemu.mig");
     const saveMs: number[] = [];
+    const qemuSaveMs: number[] = [];
+    const savePairs: number[] = [];
     let ourBytes = 0;
+    let qemuBytes = 0;
     for (let r = 0; r < runs; r++) {
       rmSync(ourFile, { force: true });
       await sleep(200);
@@ -79,27 +90,27 @@ async function main(): Promise<void> {
       saveMs.push(performance.now() - t0);
       if (migration.status !== "completed") throw new Error(`save ${migration.status}: ${migration.error ?? ""}`);
       ourBytes = statSync(ourFile).size;
-      log(`  savevm save #${r + 1}: ${saveMs.at(-1)!.toFixed(0)} ms, ${ourBytes} bytes`);
       // Like QEMU, a machine that completed a migration will not migrate again until it runs
       // or is reset; the reset keeps RAM, so the next save writes the same pages.
       if (r < runs - 1) source.systemReset();
+      const peer = await QemuPeer.start(dir, "src", "1G", [
+        "-device",
+        `loader,file=${contentFile},addr=0x${QEMU_CONTENT_ADDR.toString(16)},force-raw=on`,
+      ]);
+      await peer.qmp.execute("migrate-set-parameters", { "max-bandwidth": 9223372036853727232n });
+      await sleep(200);
+      const qemuSave = await peer.save(qemuFile);
+      await peer.stop();
+      qemuSaveMs.push(qemuSave.ms);
+      qemuBytes = qemuSave.bytes;
+      savePairs.push(saveMs.at(-1)! / qemuSave.ms);
+      log(
+        `  save #${r + 1}: savevm ${saveMs.at(-1)!.toFixed(0)} ms, ${ourBytes} bytes; QEMU ${qemuSave.ms.toFixed(0)} ms, ${
+          qemuSave.bytes
+        } bytes (${savePairs.at(-1)!.toFixed(2)}x)`
+      );
     }
     const expected = await source.digest();
-    const restoreMs: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      gc();
-      await sleep(200);
-      const target = machine({ memory: GiB, incoming: true, startPaused: true });
-      const t0 = performance.now();
-      await target.incoming(await openFileInput(ourFile));
-      restoreMs.push(performance.now() - t0);
-      if (r === 0) {
-        const got = await target.digest();
-        if (got.ram !== expected.ram || got.devices !== expected.devices) throw new Error("restored machine differs from the saved one");
-      }
-      target.destroy();
-      log(`  savevm restore #${r + 1}: ${restoreMs.at(-1)!.toFixed(0)} ms`);
-    }
     // ---- ours: the same save with x-dedup --------------------------------------------------
     source.systemReset();
     source.setCapabilities([{ capability: "x-dedup", state: true }]);
@@ -112,7 +123,11 @@ async function main(): Promise<void> {
     const dedupBytes = statSync(dedupFile).size;
     const dedupPages = source.ramHandler.stats.dedup;
     {
-      const target = machine({ memory: GiB, incoming: true, startPaused: true });
+      const target = machine({
+        memory: GiB,
+        incoming: true,
+        startPaused: true,
+      });
       await target.incoming(await openFileInput(dedupFile));
       const got = await target.digest();
       if (got.ram !== expected.ram || got.devices !== expected.devices) throw new Error("the dedup save restored a different machine");
@@ -129,7 +144,11 @@ async function main(): Promise<void> {
     // ---- ours: pre-copy with the guest dirtying 50 MiB/s ----------------------------------
     const live = machine({
       memory: GiB,
-      guest: { seed: 2, workload: { ...defaultWorkload(), mix: MIX }, pacing: { rate: 50 << 20 } },
+      guest: {
+        seed: 2,
+        workload: { ...defaultWorkload(), mix: MIX },
+        pacing: { rate: 50 << 20 },
+      },
     });
     live.populate(0, CONTENT_PAGES);
     await sleep(500);
@@ -145,38 +164,59 @@ async function main(): Promise<void> {
     live.destroy();
     gc();
 
-    // ---- QEMU 7.2 ---------------------------------------------------------------------------
-    const qemuFile = join(dir, "qemu.mig");
-    const qemuSaveMs: number[] = [];
-    let qemuBytes = 0;
-    for (let r = 0; r < runs; r++) {
-      // QEMU refuses a second migrate after a completed one, so each run gets a fresh process.
-      const peer = await QemuPeer.start(dir, "src", "1G", ["-device", `loader,file=${contentFile},addr=0x${QEMU_CONTENT_ADDR.toString(16)},force-raw=on`]);
-      await peer.qmp.execute("migrate-set-parameters", { "max-bandwidth": 9223372036853727232n });
-      await sleep(200);
-      const { ms, bytes } = await peer.save(qemuFile);
-      qemuSaveMs.push(ms);
-      qemuBytes = bytes;
-      log(`  QEMU save #${r + 1}: ${ms.toFixed(0)} ms, ${bytes} bytes`);
-      await peer.stop();
-    }
+    // Restores alternate, ours then QEMU's, so that a host slowing down or speeding up mid-run
+    // weighs on both alike; each pair's ratio is kept as well.
+    const restoreMs: number[] = [];
     const qemuRestoreMs: number[] = [];
+    const pairRatios: number[] = [];
     for (let r = 0; r < runs; r++) {
+      gc();
+      await sleep(200);
+      const target = machine({
+        memory: GiB,
+        incoming: true,
+        startPaused: true,
+      });
+      await sleep(100);
+      const t0 = performance.now();
+      await target.incoming(await openFileInput(ourFile));
+      restoreMs.push(performance.now() - t0);
+      if (r === 0) {
+        const got = await target.digest();
+        if (got.ram !== expected.ram || got.devices !== expected.devices) throw new Error("restored machine differs from the saved one");
+      }
+      target.destroy();
       const dst = await QemuPeer.start(dir, "dst", "1G", ["-incoming", "defer"]);
       await sleep(200);
       qemuRestoreMs.push(await dst.restore(qemuFile));
-      log(`  QEMU restore #${r + 1}: ${qemuRestoreMs.at(-1)!.toFixed(0)} ms`);
       await dst.stop();
+      pairRatios.push(restoreMs.at(-1)! / qemuRestoreMs.at(-1)!);
+      log(
+        `  restore #${r + 1}: savevm ${restoreMs.at(-1)!.toFixed(0)} ms, QEMU ${qemuRestoreMs.at(-1)!.toFixed(0)} ms (${pairRatios
+          .at(-1)!
+          .toFixed(2)}x)`
+      );
     }
 
     const results = {
       runs,
       guest: { ram: GiB, content: CONTENT_PAGES * 4096, mix: MIX },
       savevm: {
-        save: { seconds: best(saveMs) / 1000, bytes: ourBytes, all: saveMs.map((m) => m / 1000) },
-        dedupSave: { seconds: dedupMs / 1000, bytes: dedupBytes, references: dedupPages },
+        save: {
+          seconds: best(saveMs) / 1000,
+          bytes: ourBytes,
+          all: saveMs.map((m) => m / 1000),
+        },
+        dedupSave: {
+          seconds: dedupMs / 1000,
+          bytes: dedupBytes,
+          references: dedupPages,
+        },
         liveSnapshot: snap,
-        restore: { seconds: best(restoreMs) / 1000, all: restoreMs.map((m) => m / 1000) },
+        restore: {
+          seconds: best(restoreMs) / 1000,
+          all: restoreMs.map((m) => m / 1000),
+        },
         precopy: {
           status: liveInfo.status,
           seconds: liveMs / 1000,
@@ -187,15 +227,24 @@ async function main(): Promise<void> {
         },
       },
       qemu: {
-        save: { seconds: best(qemuSaveMs) / 1000, bytes: qemuBytes, all: qemuSaveMs.map((m) => m / 1000) },
-        restore: { seconds: best(qemuRestoreMs) / 1000, all: qemuRestoreMs.map((m) => m / 1000) },
+        save: {
+          seconds: best(qemuSaveMs) / 1000,
+          bytes: qemuBytes,
+          all: qemuSaveMs.map((m) => m / 1000),
+        },
+        restore: {
+          seconds: best(qemuRestoreMs) / 1000,
+          all: qemuRestoreMs.map((m) => m / 1000),
+        },
       },
       ratio: {
         saveTime: best(saveMs) / best(qemuSaveMs),
         saveTimeMedian: median(saveMs) / median(qemuSaveMs),
+        saveTimePairsMedian: median(savePairs),
         saveBytes: ourBytes / qemuBytes,
         restoreTime: best(restoreMs) / best(qemuRestoreMs),
         restoreTimeMedian: median(restoreMs) / median(qemuRestoreMs),
+        restoreTimePairsMedian: median(pairRatios),
         dedupBytes: dedupBytes / qemuBytes,
       },
     };
@@ -208,24 +257,67 @@ async function main(): Promise<void> {
     const r = results.ratio;
     const out = [
       row(`case (${runs} runs)`, "best s", "median", "bytes", "savevm / QEMU 7.2 (best; median)"),
-      row("savevm stop-and-save 1 GiB (768 MiB mixed)", results.savevm.save.seconds.toFixed(3), (median(saveMs) / 1000).toFixed(3), String(ourBytes), `time ${r.saveTime.toFixed(2)}x; ${r.saveTimeMedian.toFixed(2)}x, size ${r.saveBytes.toFixed(4)}x`),
-      row("QEMU 7.2 migrate to file (exec:cat)", results.qemu.save.seconds.toFixed(3), (median(qemuSaveMs) / 1000).toFixed(3), String(qemuBytes), ""),
-      row("savevm restore", results.savevm.restore.seconds.toFixed(3), (median(restoreMs) / 1000).toFixed(3), "", `time ${r.restoreTime.toFixed(2)}x; ${r.restoreTimeMedian.toFixed(2)}x`),
-      row("QEMU 7.2 incoming from file (exec:cat)", results.qemu.restore.seconds.toFixed(3), (median(qemuRestoreMs) / 1000).toFixed(3), "", ""),
-      row("savevm save with x-dedup", (dedupMs / 1000).toFixed(3), "", String(dedupBytes), `size ${r.dedupBytes.toFixed(3)}x QEMU (goal <= 0.55x), ${dedupPages} references`),
+      row(
+        "savevm stop-and-save 1 GiB (768 MiB mixed)",
+        results.savevm.save.seconds.toFixed(3),
+        (median(saveMs) / 1000).toFixed(3),
+        String(ourBytes),
+        `time ${r.saveTime.toFixed(2)}x; ${r.saveTimeMedian.toFixed(2)}x; median of pairs ${r.saveTimePairsMedian.toFixed(
+          2
+        )}x (goal <= 0.5x), size ${r.saveBytes.toFixed(4)}x`
+      ),
+      row(
+        "QEMU 7.2 migrate to file (exec:cat)",
+        results.qemu.save.seconds.toFixed(3),
+        (median(qemuSaveMs) / 1000).toFixed(3),
+        String(qemuBytes),
+        ""
+      ),
+      row(
+        "savevm restore (pairs alternate with QEMU's)",
+        results.savevm.restore.seconds.toFixed(3),
+        (median(restoreMs) / 1000).toFixed(3),
+        "",
+        `time ${r.restoreTime.toFixed(2)}x; ${r.restoreTimeMedian.toFixed(2)}x; median of pairs ${r.restoreTimePairsMedian.toFixed(
+          2
+        )}x (goal <= 0.5x)`
+      ),
+      row(
+        "QEMU 7.2 incoming from file (exec:cat)",
+        results.qemu.restore.seconds.toFixed(3),
+        (median(qemuRestoreMs) / 1000).toFixed(3),
+        "",
+        ""
+      ),
+      row(
+        "savevm save with x-dedup",
+        (dedupMs / 1000).toFixed(3),
+        "",
+        String(dedupBytes),
+        `size ${r.dedupBytes.toFixed(3)}x QEMU (goal <= 0.55x), ${dedupPages} references`
+      ),
       row(
         "savevm live snapshot, guest at 100 MiB/s",
         (snap.totalMs.median / 1000).toFixed(3),
         "",
         String(snap.fileBytes),
-        `pause at T0 ${snap.pauseMs.median.toFixed(2)} ms median, ${snap.pauseMs.max.toFixed(2)} ms max (goal <= 5); guest rate ${snap.rateRatio.median.toFixed(3)}x of ${(snap.baseRate / 2 ** 20).toFixed(0)} MiB/s without (goal >= 0.9); file ${(snap.fileBytes / GiB).toFixed(3)}x RAM; queue high-water ${snap.queueHighWater}/${snap.queueCapacity} pages`,
+        `pause at T0 ${snap.pauseMs.median.toFixed(2)} ms median, ${snap.pauseMs.max.toFixed(
+          2
+        )} ms max (goal <= 5); guest rate ${snap.rateRatio.median.toFixed(3)}x of ${(snap.baseRate / 2 ** 20).toFixed(
+          0
+        )} MiB/s without (goal >= 0.9); file ${(snap.fileBytes / GiB).toFixed(3)}x RAM; queue high-water ${snap.queueHighWater}/${
+          snap.queueCapacity
+        } pages`
       ),
       row(
         "savevm pre-copy, guest dirtying 50 MiB/s",
         results.savevm.precopy.seconds.toFixed(3),
         "",
         String(results.savevm.precopy.bytes),
-        `downtime ${results.savevm.precopy.downtimeMs} ms, ${results.savevm.precopy.passes} passes, guest wrote ${(dirtied / 2 ** 20).toFixed(0)} MiB`,
+        `downtime ${results.savevm.precopy.downtimeMs} ms, ${results.savevm.precopy.passes} passes, guest wrote ${(
+          dirtied /
+          2 ** 20
+        ).toFixed(0)} MiB`
       ),
     ];
     process.stdout.write(`${out.join("\n")}\n`);
@@ -243,7 +335,12 @@ interface Spread {
 }
 
 function spread(values: number[], better: "low" | "high"): Spread {
-  return { median: median(values), best: better === "low" ? Math.min(...values) : Math.max(...values), max: Math.max(...values), all: values };
+  return {
+    median: median(values),
+    best: better === "low" ? Math.min(...values) : Math.max(...values),
+    max: Math.max(...values),
+    all: values,
+  };
 }
 
 /**
@@ -293,9 +390,17 @@ async function liveSnapshots(dir: string, runs: number) {
     fileBytes = statSync(file).size;
     highWater = Math.max(highWater, live.lastLiveSnapshot!.queue.highWater);
     capacity = live.lastLiveSnapshot!.queue.capacity;
-    log(`  savevm live snapshot #${r + 1}: pause ${pause.at(-1)!.toFixed(2)} ms, ${ms.toFixed(0)} ms, guest ${(during / 2 ** 20).toFixed(1)} MiB/s (${ratio.at(-1)!.toFixed(3)}x), ${fileBytes} bytes`);
+    log(
+      `  savevm live snapshot #${r + 1}: pause ${pause.at(-1)!.toFixed(2)} ms, ${ms.toFixed(0)} ms, guest ${(during / 2 ** 20).toFixed(
+        1
+      )} MiB/s (${ratio.at(-1)!.toFixed(3)}x), ${fileBytes} bytes`
+    );
     if (r === 0) {
-      const target = machine({ memory: GiB, incoming: true, startPaused: true });
+      const target = machine({
+        memory: GiB,
+        incoming: true,
+        startPaused: true,
+      });
       await target.incoming(await openFileInput(file));
       const reference = machine({ memory: GiB, startPaused: true, guest });
       reference.populate(0, CONTENT_PAGES);
@@ -322,7 +427,14 @@ async function liveSnapshots(dir: string, runs: number) {
 }
 
 function defaultWorkload() {
-  return { pagesPerStep: 16, mix: MIX, hotPercent: 0, hotStart: 0, hotPages: 0, duplicatePatterns: 16 };
+  return {
+    pagesPerStep: 16,
+    mix: MIX,
+    hotPercent: 0,
+    hotStart: 0,
+    hotPages: 0,
+    duplicatePatterns: 16,
+  };
 }
 
 main().catch((err: unknown) => {

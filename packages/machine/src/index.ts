@@ -41,7 +41,9 @@ export { GlobalState, GLOBAL_STATE_VMSD } from "./devices/global-state.js";
 export { GuestCpu, GUEST_CPU_VMSD } from "./devices/guest-cpu.js";
 
 export { RamBlock, RamSet, TARGET_PAGE_SIZE, type WriteHook } from "./ram/ram-block.js";
-export type { PageMemory, PageMemoryFactory } from "./ram/page-memory.js";
+export type { PageMemory, PageMemoryFactory, PageMemoryOptions } from "./ram/page-memory.js";
+export type { StagingHelper, StagingLane } from "./ram/staging-helper.js";
+export { stagedMemory, type Staged } from "./save/staged-memory.js";
 export type { PageBitmap } from "./ram/page-bitmap.js";
 export type { PageRun, PageSource } from "./ram/page-source.js";
 export { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";

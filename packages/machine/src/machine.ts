@@ -41,6 +41,7 @@ import type { MigrationSocketAddress } from "./monitor/monitor-channels.js";
 import { OutgoingMigration, type MigrationHost, type MigrationOptions } from "./save/precopy.js";
 import { RamSaveHandler } from "./save/ram-handler.js";
 import type { StreamCodec } from "./save/stream-codec.js";
+import type { StagingHelper } from "./ram/staging-helper.js";
 import type { StreamConfiguration } from "./save/record-sink.js";
 import { uuidBytes } from "./uuid.js";
 
@@ -53,6 +54,8 @@ export interface MachineBackends {
   codec: StreamCodec;
   memory: PageMemoryFactory;
   hasher: HasherFactory;
+  /** A thread that shares the page writes of incoming loads (the Node entry's `nodeBackends` has one). */
+  staging?: StagingHelper;
 }
 
 export interface MachineConfig {
@@ -160,7 +163,7 @@ export class Machine {
     this.#snapshotQueuePages = config.snapshotQueuePages ?? DEFAULT_SNAPSHOT_QUEUE_PAGES;
     this.runState = new RunStateMachine("prelaunch");
 
-    this.ram = new RamSet(backends.memory);
+    this.ram = new RamSet(backends.memory, { sharedStaging: backends.staging !== undefined });
     const main = this.ram.add(MAIN_RAM_BLOCK, config.memory);
     for (const b of config.ramBlocks ?? []) this.ram.add(b.name, b.size);
     this.#guestRam = { pageCount: main.pageCount, writablePage: (p) => this.ram.writablePage(main, p) };
@@ -186,6 +189,7 @@ export class Machine {
       },
       uniformAsZero: () => this.#uniformAsZero,
       now: this.#now,
+      ...(backends.staging ? { staging: backends.staging } : {}),
     });
     this.registry.register(this.ramHandler);
     for (const device of [this.globalState, this.cpu, this.clock, this.serial, ...(config.devices ?? [])]) {
@@ -201,8 +205,10 @@ export class Machine {
 
   /** Enters the initial run state: inmigrate, running, or (with `startPaused`) prelaunch. */
   start(): void {
-    if (this.#incomingExpected) this.runState.set("inmigrate");
-    else if (this.#autostart) this.vmStart();
+    if (this.#incomingExpected) {
+      this.runState.set("inmigrate");
+      this.ram.prepareStaging();
+    } else if (this.#autostart) this.vmStart();
   }
 
   get guest(): DeterministicGuest {
@@ -414,6 +420,7 @@ export class Machine {
   destroy(): void {
     this.#destroyed = true;
     this.#stopPacing();
+    this.backends.staging?.close();
   }
 
   // ---- migration parameters ---------------------------------------------------------------

@@ -24,6 +24,11 @@ export interface GuestMemoryOptions {
   chunkBytes?: number;
   /** true forces the SIMD build, false the scalar one; default: SIMD where the engine has it. */
   simd?: boolean;
+  /**
+   * Put the guest in shared memories (`SharedArrayBuffer`), so other threads can read and write
+   * it; needs SIMD, and in browsers cross-origin isolation. Default false.
+   */
+  shared?: boolean;
 }
 
 /** A segment of a guest byte range that lies inside one chunk. */
@@ -49,6 +54,8 @@ export class GuestMemory implements GuestMemoryLike {
   readonly chunkBytes: number;
   readonly pagesPerChunk: number;
   readonly variant: RamWasmVariant;
+  /** Whether the memories are shared between threads. */
+  readonly shared: boolean;
   /** The memories, in guest order. For low-level use together with their raw contexts. */
   readonly chunks: readonly MemoryChunk[];
 
@@ -77,6 +84,10 @@ export class GuestMemory implements GuestMemoryLike {
     this.chunkBytes = chunkBytes;
     this.pagesPerChunk = chunkBytes / this.pageSize;
     this.variant = resolveVariant(options.simd);
+    this.shared = options.shared ?? false;
+    if (this.shared && this.variant !== "simd") {
+      throw new RamWasmError("SIMD_UNSUPPORTED", "a shared guest memory needs the SIMD build");
+    }
     const simd = this.variant === "simd";
     const chunks: MemoryChunk[] = [];
     for (let start = 0; start < this.size; start += chunkBytes) {
@@ -84,7 +95,7 @@ export class GuestMemory implements GuestMemoryLike {
       if (length + Math.max(0x10000, this.pageSize) + SCRATCH_BYTES > MAX_WASM_BYTES) {
         throw new RamWasmError("BAD_SIZE", `chunk of ${length} bytes does not fit a wasm32 memory`);
       }
-      chunks.push(new MemoryChunk({ start, length, pageSize: this.pageSize, simd }));
+      chunks.push(new MemoryChunk({ start, length, pageSize: this.pageSize, simd, shared: this.shared }));
     }
     this.chunks = chunks;
   }

@@ -75,12 +75,14 @@ export async function openFileInput(path: string, offset = 0): Promise<InputChan
 
 /**
  * Reads a file handle from `offset` in chunks, one read ahead: the next chunk is on its way
- * from the disk while the consumer decodes the current one.
+ * from the disk while the consumer decodes the current one. Each chunk is a new
+ * `SharedArrayBuffer` that is never reused, so a staging helper thread can copy pages straight
+ * out of it.
  */
 export function fileHandleInput(handle: FileHandle, offset = 0, chunkSize = 4 << 20): InputChannel {
   let closed = false;
   const readAt = async (position: number): Promise<Uint8Array> => {
-    const buffer = new Uint8Array(chunkSize);
+    const buffer = new Uint8Array(new SharedArrayBuffer(chunkSize));
     const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
     return bytesRead === chunkSize ? buffer : buffer.subarray(0, bytesRead);
   };

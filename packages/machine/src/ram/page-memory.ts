@@ -28,4 +28,12 @@ export interface PageMemory {
   createScanner?(): PageScannerLike;
 }
 
-export type PageMemoryFactory = (name: string, size: number) => PageMemory;
+export interface PageMemoryOptions {
+  /**
+   * Memory other threads can write (a staging helper's): a factory that cannot share returns
+   * ordinary memory, and the load then runs on one thread.
+   */
+  shared?: boolean;
+}
+
+export type PageMemoryFactory = (name: string, size: number, options?: PageMemoryOptions) => PageMemory;

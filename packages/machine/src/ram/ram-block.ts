@@ -43,7 +43,7 @@ export class RamBlock {
     if (memory.size <= 0 || memory.size % TARGET_PAGE_SIZE !== 0 || memory.pageSize !== TARGET_PAGE_SIZE) {
       throw new MachineError(
         "INVALID_CONFIG",
-        `RAM block '${name}' size ${memory.size} must be a positive multiple of ${TARGET_PAGE_SIZE}-byte pages`,
+        `RAM block '${name}' size ${memory.size} must be a positive multiple of ${TARGET_PAGE_SIZE}-byte pages`
       );
     }
     this.name = name;
@@ -139,10 +139,39 @@ export class RamSet {
   readonly blocks: RamBlock[] = [];
   readonly #hooks: WriteHook[] = [];
   readonly memoryFactory: PageMemoryFactory;
+  /** Whether loads stage into shared memory (a staging helper thread writes into it too). */
+  readonly sharedStaging: boolean;
+  /** Staging memories made ahead of a load, by block name. */
+  readonly #spare = new Map<string, PageMemory>();
   #logging = false;
 
-  constructor(memoryFactory: PageMemoryFactory) {
+  constructor(memoryFactory: PageMemoryFactory, options: { sharedStaging?: boolean } = {}) {
     this.memoryFactory = memoryFactory;
+    this.sharedStaging = options.sharedStaging ?? false;
+  }
+
+  /**
+   * Makes the staging memory of every block now, so that a load does not wait for it: a machine
+   * waiting for an incoming migration does this, as QEMU has its RAM before the stream comes.
+   * The memories are zero and untouched, so they cost address space, not RAM.
+   */
+  prepareStaging(): void {
+    for (const block of this.blocks) {
+      if (!this.#spare.has(block.name)) this.#spare.set(block.name, this.#newStaging(block));
+    }
+  }
+
+  /** A zeroed memory to load `block` into: the one prepared, or a new one. */
+  takeStaging(block: RamBlock): PageMemory {
+    const spare = this.#spare.get(block.name);
+    this.#spare.delete(block.name);
+    return spare && spare.size === block.size ? spare : this.#newStaging(block);
+  }
+
+  #newStaging(block: RamBlock): PageMemory {
+    return this.memoryFactory(block.name, block.size, {
+      shared: this.sharedStaging,
+    });
   }
 
   add(name: string, size: number): RamBlock {

@@ -1,5 +1,6 @@
 import {
   encodeVMState,
+  MigrationRecordReader,
   MigrationStreamWriter,
   readMigrationStream,
   type MigrationRecord,
@@ -221,6 +222,9 @@ async function* loadRecords(records: AsyncIterable<MigrationRecord>): AsyncGener
     const r = await it.next();
     return r.done ? undefined : r.value;
   };
+  // RAM records already buffered come without a promise each: a promise per page was most of
+  // the garbage a restore made.
+  const reader = records instanceof MigrationRecordReader ? records : undefined;
   try {
     for (let rec = await next(); rec; rec = await next()) {
       switch (rec.kind) {
@@ -242,7 +246,7 @@ async function* loadRecords(records: AsyncIterable<MigrationRecord>): AsyncGener
           if (rec.idstr === "ram") {
             // The RAM entry applies records as the decoder produces them: no copy, no queue.
             const forEach = async (apply: (record: RamRecord) => void): Promise<void> => {
-              for (let r = await next(); r; r = await next()) {
+              for (let r = reader?.nextSync() ?? (await next()); r; r = reader?.nextSync() ?? (await next())) {
                 if (r.kind !== "ram") throw new MachineError("LOAD_FAILED", "RAM section ended without EOS", { offset: r.offset, section: "ram" });
                 const loadable = loadableRam(r);
                 if (loadable) apply(loadable);

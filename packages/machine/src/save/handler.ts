@@ -55,6 +55,8 @@ export interface SaveHandler {
 export interface LoadTransaction {
   /** One START/PART/END/FULL section of this entry, in stream order. */
   apply(section: IncomingSection): void | Promise<void>;
+  /** Called after the whole stream loaded, before `validate`: waits for work still in flight. */
+  settle?(): Promise<void>;
   /** Called after the whole stream loaded; checks that may fail go in `validate`. */
   validate?(): void;
   commit(): void;

@@ -74,6 +74,7 @@ export class Loader {
       for await (const record of records) {
         if (await this.#record(record)) break;
       }
+      for (const tx of this.#transactions.values()) await tx.settle?.();
       for (const tx of this.#transactions.values()) tx.validate?.();
     } catch (err) {
       this.abort();

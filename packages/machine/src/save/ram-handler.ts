@@ -1,12 +1,14 @@
 import { MachineError } from "../errors.js";
 import type { PageMemory } from "../ram/page-memory.js";
 import type { PageSource } from "../ram/page-source.js";
+import type { StagingHelper } from "../ram/staging-helper.js";
 import { TARGET_PAGE_SIZE, type RamBlock, type RamSet } from "../ram/ram-block.js";
 import type { LoadTransaction, SaveContext, SaveHandler } from "./handler.js";
 import type { IncomingSection, RamRecord } from "./incoming-section.js";
 import { MAX_RUN_PAGES, RamRunWriter } from "./ram-run-writer.js";
 import { RamStats } from "./ram-stats.js";
 import { SaveMode } from "./save-mode.js";
+import { stagedMemory, type Staged } from "./staged-memory.js";
 
 /** Most pages one iteration looks at (16 MiB of guest RAM). */
 const MAX_ITERATION_PAGES = 4096;
@@ -20,6 +22,8 @@ export interface RamHandlerOptions {
   /** Whether uniform pages go out as ZERO records with their fill byte (default true). */
   uniformAsZero?: () => boolean;
   now?: () => number;
+  /** A thread that shares the page writes of a load. */
+  staging?: StagingHelper;
 }
 
 /** Whether a save's configuration record lists `capability`. */
@@ -122,7 +126,7 @@ export class RamSaveHandler implements SaveHandler {
   }
 
   beginLoad(): LoadTransaction {
-    return new RamLoad(this.#options.ram);
+    return new RamLoad(this.#options.ram, this.#options.staging);
   }
 
   #active(): { source: PageSource; writer: RamRunWriter } {
@@ -149,13 +153,15 @@ export class RamSaveHandler implements SaveHandler {
 /** Loads RAM records into fresh staging memory; the blocks switch to it on commit. */
 class RamLoad implements LoadTransaction {
   readonly #ram: RamSet;
+  readonly #helper: StagingHelper | undefined;
   readonly #staging = new Map<RamBlock, Staged>();
   /** Blocks the stream leaves in place (x-ignore-shared and kept in a memory file here). */
   readonly #inPlace = new Set<string>();
   #last: { name: string; staged: Staged } | undefined;
 
-  constructor(ram: RamSet) {
+  constructor(ram: RamSet, helper: StagingHelper | undefined) {
     this.#ram = ram;
+    this.#helper = helper;
   }
 
   async apply(section: IncomingSection): Promise<void> {
@@ -238,8 +244,8 @@ class RamLoad implements LoadTransaction {
   #stage(block: RamBlock): Staged {
     let staged = this.#staging.get(block);
     if (!staged) {
-      const memory = this.#ram.memoryFactory(block.name, block.size);
-      staged = stagedMemory(memory, block.pageCount);
+      const memory = this.#ram.takeStaging(block);
+      staged = stagedMemory(memory, block.pageCount, this.#helper?.begin(memory));
       this.#staging.set(block, staged);
     }
     return staged;
@@ -268,49 +274,18 @@ class RamLoad implements LoadTransaction {
     return staged;
   }
 
+  async settle(): Promise<void> {
+    for (const staged of this.#staging.values()) await staged.settle();
+  }
+
   commit(): void {
     for (const [block, staged] of this.#staging) block.replaceMemory(staged.memory, staged.written);
     this.#staging.clear();
   }
 
   abort(): void {
+    for (const staged of this.#staging.values()) staged.cancel();
     this.#staging.clear();
     this.#last = undefined;
   }
-}
-
-interface Staged {
-  memory: PageMemory;
-  write(address: number, data: Uint8Array): void;
-  fill(address: number, value: number): void;
-  /** Copies the page at `from` to `to`. */
-  copy(from: number, to: number): void;
-  /** 1 for pages this load wrote non-zero content to. */
-  written: Uint8Array;
-}
-
-/**
- * Writes into staging memory. When one view covers the whole block (the default backend keeps
- * up to 2 GiB in one wasm memory) pages are copied straight into it: nothing allocates in the
- * staging memory during a load, so the view stays valid.
- */
-function stagedMemory(memory: PageMemory, pages: number): Staged {
-  const written = new Uint8Array(pages);
-  const view = memory.span(0, memory.size);
-  if (view.length === memory.size) {
-    return {
-      memory,
-      written,
-      write: (address, data) => view.set(data, address),
-      fill: (address, value) => view.fill(value, address, address + TARGET_PAGE_SIZE),
-      copy: (from, to) => view.copyWithin(to, from, from + TARGET_PAGE_SIZE),
-    };
-  }
-  return {
-    memory,
-    written,
-    write: (address, data) => memory.write(address, data),
-    fill: (address, value) => memory.fill(address, TARGET_PAGE_SIZE, value),
-    copy: (from, to) => memory.write(to, memory.page(from / TARGET_PAGE_SIZE).slice()),
-  };
 }

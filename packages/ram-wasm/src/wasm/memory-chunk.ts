@@ -28,18 +28,22 @@ export class MemoryChunk {
   /** SCRATCH_BYTES of general scratch (batched flags, hash lists). */
   readonly scratch: number;
 
-  constructor(options: { start: number; length: number; pageSize: number; simd: boolean | undefined }) {
+  constructor(options: { start: number; length: number; pageSize: number; simd: boolean | undefined; shared?: boolean }) {
     this.start = options.start;
     this.length = options.length;
     this.ramPtr = Math.max(WASM_PAGE, options.pageSize);
     this.top = this.ramPtr + options.length;
     let memory: WebAssembly.Memory;
     try {
-      memory = new WebAssembly.Memory({ initial: Math.ceil(this.top / WASM_PAGE) });
+      const initial = Math.ceil(this.top / WASM_PAGE);
+      // A shared memory must declare its maximum; the largest lets metadata grow as usual.
+      memory = options.shared
+        ? new WebAssembly.Memory({ initial, maximum: MAX_WASM_BYTES / WASM_PAGE, shared: true })
+        : new WebAssembly.Memory({ initial });
     } catch (err) {
       throw new RamWasmError("OUT_OF_MEMORY", `could not reserve a wasm memory of ${this.top} bytes: ${String(err)}`);
     }
-    this.ctx = createRamWasmContext({ memory, simd: options.simd });
+    this.ctx = createRamWasmContext({ memory, simd: options.simd, shared: options.shared ?? false });
     this.view = new Uint8Array(memory.buffer);
     this.scratchPage = this.alloc(options.pageSize, 128);
     this.hashState = this.alloc(this.ctx.layout.XXH_SIZE, 16);
