@@ -58,8 +58,7 @@ export class NodeStagingHelper implements StagingHelper {
     const worker = this.#ensureWorker();
     const id = this.#nextId++;
     const { port1, port2 } = new MessageChannel();
-    const ownBuffers = new Set<ArrayBufferLike>(memory.chunks.map((c) => c.ctx.memory.buffer));
-    const lane = new NodeStagingLane(this.#slots, port1, ownBuffers, () => {
+    const lane = new NodeStagingLane(this.#slots, port1, memory.chunks.map((c) => c.ctx.memory), () => {
       this.#lanes.delete(id);
       if (this.#lanes.size === 0) worker.unref();
     });
@@ -139,8 +138,8 @@ class NodeStagingLane implements StagingLane {
   readonly data: Uint8Array;
   readonly capacity: number;
   readonly #port: MessagePort;
-  /** The staging memory's own buffers: pages read from them may still change, so they are copied. */
-  readonly #ownBuffers: Set<ArrayBufferLike>;
+  /** The staging memory: pages read from it may still change, so they are copied. */
+  readonly #staging: WebAssembly.Memory[];
   readonly #inputIds = new WeakMap<SharedArrayBuffer, number>();
   #nextInput = 1;
   #head = 0;
@@ -150,10 +149,10 @@ class NodeStagingLane implements StagingLane {
   #resolveExit!: () => void;
   readonly #release: () => void;
 
-  constructor(slots: number, port: MessagePort, ownBuffers: Set<ArrayBufferLike>, release: () => void) {
+  constructor(slots: number, port: MessagePort, staging: WebAssembly.Memory[], release: () => void) {
     this.capacity = slots;
     this.#port = port;
-    this.#ownBuffers = ownBuffers;
+    this.#staging = staging;
     this.ops = new Float64Array(new SharedArrayBuffer(slots * SLOT_WORDS * 8));
     this.data = new Uint8Array(new SharedArrayBuffer(slots * TARGET_PAGE_SIZE));
     this.#release = release;
@@ -172,7 +171,8 @@ class NodeStagingLane implements StagingLane {
 
   write(address: number, data: Uint8Array): void {
     const buffer = data.buffer;
-    if (buffer instanceof SharedArrayBuffer && !this.#ownBuffers.has(buffer)) {
+    // A memory's buffer object changes when it grows, so compare with the current one.
+    if (buffer instanceof SharedArrayBuffer && !this.#staging.some((m) => (m.buffer as ArrayBufferLike) === buffer)) {
       this.#publish(this.#reserve(), OP_WRITE_SHARED, address, this.#inputId(buffer), data.byteOffset);
       return;
     }
