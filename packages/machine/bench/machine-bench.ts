@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       log(
         `  save #${r + 1}: savevm ${saveMs.at(-1)!.toFixed(0)} ms, ${ourBytes} bytes; QEMU ${qemuSave.ms.toFixed(0)} ms, ${
           qemuSave.bytes
-        } bytes (${savePairs.at(-1)!.toFixed(2)}x)`
+        } bytes (${savePairs.at(-1)!.toFixed(2)}x)`,
       );
     }
     const expected = await source.digest();
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       log(
         `  restore #${r + 1}: savevm ${restoreMs.at(-1)!.toFixed(0)} ms, QEMU ${qemuRestoreMs.at(-1)!.toFixed(0)} ms (${pairRatios
           .at(-1)!
-          .toFixed(2)}x)`
+          .toFixed(2)}x)`,
       );
     }
 
@@ -263,15 +263,15 @@ async function main(): Promise<void> {
         (median(saveMs) / 1000).toFixed(3),
         String(ourBytes),
         `time ${r.saveTime.toFixed(2)}x; ${r.saveTimeMedian.toFixed(2)}x; median of pairs ${r.saveTimePairsMedian.toFixed(
-          2
-        )}x (goal <= 0.5x), size ${r.saveBytes.toFixed(4)}x`
+          2,
+        )}x (goal <= 0.5x), size ${r.saveBytes.toFixed(4)}x`,
       ),
       row(
         "QEMU 7.2 migrate to file (exec:cat)",
         results.qemu.save.seconds.toFixed(3),
         (median(qemuSaveMs) / 1000).toFixed(3),
         String(qemuBytes),
-        ""
+        "",
       ),
       row(
         "savevm restore (pairs alternate with QEMU's)",
@@ -279,22 +279,22 @@ async function main(): Promise<void> {
         (median(restoreMs) / 1000).toFixed(3),
         "",
         `time ${r.restoreTime.toFixed(2)}x; ${r.restoreTimeMedian.toFixed(2)}x; median of pairs ${r.restoreTimePairsMedian.toFixed(
-          2
-        )}x (goal <= 0.5x)`
+          2,
+        )}x (goal <= 0.5x)`,
       ),
       row(
         "QEMU 7.2 incoming from file (exec:cat)",
         results.qemu.restore.seconds.toFixed(3),
         (median(qemuRestoreMs) / 1000).toFixed(3),
         "",
-        ""
+        "",
       ),
       row(
         "savevm save with x-dedup",
         (dedupMs / 1000).toFixed(3),
         "",
         String(dedupBytes),
-        `size ${r.dedupBytes.toFixed(3)}x QEMU (goal <= 0.55x), ${dedupPages} references`
+        `size ${r.dedupBytes.toFixed(3)}x QEMU (goal <= 0.55x), ${dedupPages} references`,
       ),
       row(
         "savevm live snapshot, guest at 100 MiB/s",
@@ -302,12 +302,12 @@ async function main(): Promise<void> {
         "",
         String(snap.fileBytes),
         `pause at T0 ${snap.pauseMs.median.toFixed(2)} ms median, ${snap.pauseMs.max.toFixed(
-          2
+          2,
         )} ms max (goal <= 5); guest rate ${snap.rateRatio.median.toFixed(3)}x of ${(snap.baseRate / 2 ** 20).toFixed(
-          0
+          0,
         )} MiB/s without (goal >= 0.9); file ${(snap.fileBytes / GiB).toFixed(3)}x RAM; queue high-water ${snap.queueHighWater}/${
           snap.queueCapacity
-        } pages`
+        } pages`,
       ),
       row(
         "savevm pre-copy, guest dirtying 50 MiB/s",
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
         `downtime ${results.savevm.precopy.downtimeMs} ms, ${results.savevm.precopy.passes} passes, guest wrote ${(
           dirtied /
           2 ** 20
-        ).toFixed(0)} MiB`
+        ).toFixed(0)} MiB`,
       ),
     ];
     process.stdout.write(`${out.join("\n")}\n`);
@@ -392,8 +392,8 @@ async function liveSnapshots(dir: string, runs: number) {
     capacity = live.lastLiveSnapshot!.queue.capacity;
     log(
       `  savevm live snapshot #${r + 1}: pause ${pause.at(-1)!.toFixed(2)} ms, ${ms.toFixed(0)} ms, guest ${(during / 2 ** 20).toFixed(
-        1
-      )} MiB/s (${ratio.at(-1)!.toFixed(3)}x), ${fileBytes} bytes`
+        1,
+      )} MiB/s (${ratio.at(-1)!.toFixed(3)}x), ${fileBytes} bytes`,
     );
     if (r === 0) {
       const target = machine({

@@ -19,65 +19,13 @@ type MemoryOp =
   | { op: "digest"; offset: number; length: number; seed: bigint };
 
 const opArb: fc.Arbitrary<MemoryOp> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      op: fc.constant("write" as const),
-      offset: fc.nat(),
-      length: fc.nat(9000),
-      seed: fc.nat(),
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      op: fc.constant("fill" as const),
-      offset: fc.nat(),
-      length: fc.nat(20000),
-      value: fc.nat(255),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constantFrom("read" as const, "span" as const),
-      offset: fc.nat(),
-      length: fc.nat(20000),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constantFrom("uniformValue" as const, "isZeroPage" as const, "pageDigest" as const),
-      page: fc.nat(),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant("countZeroPages" as const),
-      page: fc.nat(),
-      count: fc.nat(),
-      flags: fc.boolean(),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant("pagesEqual" as const),
-      page: fc.nat(),
-      other: fc.nat(),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant("digest" as const),
-      offset: fc.nat(),
-      length: fc.nat(),
-      seed: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-    }),
-  }
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("write" as const), offset: fc.nat(), length: fc.nat(9000), seed: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("fill" as const), offset: fc.nat(), length: fc.nat(20000), value: fc.nat(255) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("read" as const, "span" as const), offset: fc.nat(), length: fc.nat(20000) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("uniformValue" as const, "isZeroPage" as const, "pageDigest" as const), page: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("countZeroPages" as const), page: fc.nat(), count: fc.nat(), flags: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("pagesEqual" as const), page: fc.nat(), other: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("digest" as const), offset: fc.nat(), length: fc.nat(), seed: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) }) },
 );
 
 /** Byte arrays as base64, which vitest compares far faster than element by element. */
@@ -139,11 +87,7 @@ describe("GuestMemory", () => {
         fc.array(opArb, { minLength: 1, maxLength: 25 }),
         (pageSize, pages, ops) => {
           const memories = implementations.map((impl) =>
-            impl.create({
-              bytes: pages * pageSize,
-              pageSize,
-              chunkBytes: 0x10000,
-            })
+            impl.create({ bytes: pages * pageSize, pageSize, chunkBytes: 0x10000 }),
           );
           for (const o of ops) {
             const out = memories.map((m) => comparable(apply(m, o)));
@@ -153,18 +97,15 @@ describe("GuestMemory", () => {
           const whole = memories.map((m) => comparable(m.read(0, m.size)));
           expect(whole[0]).toEqual(whole[2]);
           expect(whole[1]).toEqual(whole[2]);
-        }
+        },
       ),
-      { numRuns: 120 }
+      { numRuns: 120 },
     );
   });
 
   it("computes XXH64 exactly as xxhash-wasm does, at every length and seed", async () => {
     const { h64Raw } = await xxhash();
-    const memory = GuestMemory.create({
-      bytes: 3 * 0x10000,
-      chunkBytes: 0x10000,
-    });
+    const memory = GuestMemory.create({ bytes: 3 * 0x10000, chunkBytes: 0x10000 });
     const bytes = randomBytes(9, memory.size);
     memory.write(0, bytes);
     fc.assert(
@@ -172,7 +113,7 @@ describe("GuestMemory", () => {
         const [from, to] = a < b ? [a, b] : [b, a];
         expect(memory.digest(from, to - from, seed)).toBe(h64Raw(bytes.subarray(from, to), seed));
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
     expect(memory.digest()).toBe(h64Raw(bytes));
     expect(new ReferenceGuestMemory({ bytes: 4096 }).digest()).toBe(h64Raw(new Uint8Array(4096)));
@@ -200,7 +141,7 @@ describe("GuestMemory", () => {
     for (const at of marks) reference.write(at, memory.read(at, pageSize));
     reference.write(4 * GiB - 1000, straddle);
     expect(memory.digest(4 * GiB - 3 * pageSize, 6 * pageSize, 7n)).toBe(reference.digest(4 * GiB - 3 * pageSize, 6 * pageSize, 7n));
-    expect(memory.pageDigest((marks[4] as number) / pageSize)).toBe(memory.pageDigest((marks[1] as number) / pageSize));
+    expect(memory.pageDigest(marks[4] as number / pageSize)).toBe(memory.pageDigest(marks[1] as number / pageSize));
 
     const dirty = memory.createBitmap();
     for (const at of marks) dirty.set(at / pageSize);
@@ -212,13 +153,7 @@ describe("GuestMemory", () => {
 
     // Every page is read: untouched ones map the kernel's zero page and stay uncommitted.
     const counts = memory.createScanner().scanCounts(0, memory.pages);
-    expect(counts).toEqual({
-      pages: memory.pages,
-      zero: memory.pages - 7,
-      uniform: 1,
-      duplicate: 2,
-      unique: 4,
-    });
+    expect(counts).toEqual({ pages: memory.pages, zero: memory.pages - 7, uniform: 1, duplicate: 2, unique: 4 });
     const scanner = memory.createScanner();
     const result = scanner.scan(0, memory.pages);
     const page = (at: number) => at / pageSize;
@@ -255,7 +190,7 @@ describe("GuestMemory", () => {
         for (const o of ops) expect(comparable(apply(shared, o))).toEqual(comparable(apply(reference, o)));
         expect(comparable(shared.read(0, shared.size))).toEqual(comparable(reference.read(0, reference.size)));
       }),
-      { numRuns: 40 }
+      { numRuns: 40 },
     );
     const memory = GuestMemory.create({ bytes: 16 * 4096, shared: true });
     expect(memory.shared).toBe(true);
@@ -266,7 +201,7 @@ describe("GuestMemory", () => {
         new Uint8Array(memory.buffer).fill(0xab, at, at + 4096);
         require("node:worker_threads").parentPort.postMessage("done");
       });`,
-      { eval: true }
+      { eval: true },
     );
     try {
       const done = new Promise((resolve) => worker.once("message", resolve));

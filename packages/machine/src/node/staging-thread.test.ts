@@ -125,7 +125,7 @@ describe("NodeStagingHelper", () => {
           },
         },
       },
-      nodeBackends({ staging: false })
+      nodeBackends({ staging: false }),
     );
     source.populate(0, 12_000);
     source.setParameters({ "max-bandwidth": 0 });
@@ -140,7 +140,7 @@ describe("NodeStagingHelper", () => {
       for (const staging of [true, false]) {
         const target = createMachine(
           { memory: 64 << 20, incoming: true, startPaused: true },
-          nodeBackends({ staging: staging ? { slots: 32 } : false })
+          nodeBackends({ staging: staging ? { slots: 32 } : false }),
         );
         await target.incoming(await openFileInput(file));
         const got = await target.digest();

@@ -58,10 +58,15 @@ export class NodeStagingHelper implements StagingHelper {
     const worker = this.#ensureWorker();
     const id = this.#nextId++;
     const { port1, port2 } = new MessageChannel();
-    const lane = new NodeStagingLane(this.#slots, port1, memory.chunks.map((c) => c.ctx.memory), () => {
-      this.#lanes.delete(id);
-      if (this.#lanes.size === 0) worker.unref();
-    });
+    const lane = new NodeStagingLane(
+      this.#slots,
+      port1,
+      memory.chunks.map((c) => c.ctx.memory),
+      () => {
+        this.#lanes.delete(id);
+        if (this.#lanes.size === 0) worker.unref();
+      },
+    );
     this.#lanes.set(id, lane);
     // A load in progress waits for the helper's answer; between loads the thread keeps nothing alive.
     worker.ref();

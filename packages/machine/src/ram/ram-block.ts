@@ -43,7 +43,7 @@ export class RamBlock {
     if (memory.size <= 0 || memory.size % TARGET_PAGE_SIZE !== 0 || memory.pageSize !== TARGET_PAGE_SIZE) {
       throw new MachineError(
         "INVALID_CONFIG",
-        `RAM block '${name}' size ${memory.size} must be a positive multiple of ${TARGET_PAGE_SIZE}-byte pages`
+        `RAM block '${name}' size ${memory.size} must be a positive multiple of ${TARGET_PAGE_SIZE}-byte pages`,
       );
     }
     this.name = name;
@@ -169,9 +169,7 @@ export class RamSet {
   }
 
   #newStaging(block: RamBlock): PageMemory {
-    return this.memoryFactory(block.name, block.size, {
-      shared: this.sharedStaging,
-    });
+    return this.memoryFactory(block.name, block.size, { shared: this.sharedStaging });
   }
 
   add(name: string, size: number): RamBlock {

@@ -105,7 +105,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({ op: fc.constant("copy" as const), from: pageArb, to: pageArb }).filter((o) => o.from !== o.to),
-  }
+  },
 );
 
 function apply(
@@ -114,7 +114,7 @@ function apply(
     fill(a: number, v: number): void;
     copy(f: number, t: number): void;
   },
-  o: Op
+  o: Op,
 ): void {
   if (o.op === "write") staged.write(o.page * TARGET_PAGE_SIZE, pageOf(o.seed));
   else if (o.op === "fill") staged.fill(o.page * TARGET_PAGE_SIZE, o.value);
@@ -146,9 +146,9 @@ describe("staged memory shared with a helper lane", () => {
           });
           await helped.settle();
           expect(Buffer.compare(memory.read(0, memory.size), aloneMemory.read(0, aloneMemory.size))).toBe(0);
-        }
+        },
       ),
-      { numRuns: 80 }
+      { numRuns: 80 },
     );
   });
 
