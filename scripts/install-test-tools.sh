@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite talks to, from Debian's packages, when they are missing.
-# Interop tests run real QEMU and real compressors; they never skip themselves, so this must succeed.
+# Interop tests run real QEMU, real libvirt and real compressors; they never skip themselves, so this must succeed.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,10 @@ have bzip2 || need+=(bzip2)
 have lzop || need+=(lzop)
 have python3 || need+=(python3)
 have chromium || need+=(chromium)
+# libvirt 9.0 for the libvirt interop tests (scripts/libvirt-test-daemon.sh runs it without systemd).
+have virsh || need+=(libvirt-clients)
+have libvirtd || [ -x /usr/sbin/libvirtd ] || need+=(libvirt-daemon)
+compgen -G "/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so" >/dev/null || need+=(libvirt-daemon-driver-qemu)
 
 here=$(dirname "$0")
 if [ "${#need[@]}" -eq 0 ]; then

@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Machines the tests start register in a directory of each test file's, never in /run/savevm (one setup for both packages).
+    setupFiles: ["../machine/src/test-support/isolated-runtime-dir.ts"],
   },
 });

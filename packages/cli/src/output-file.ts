@@ -1,10 +1,11 @@
 /**
  * Output that never destroys what was there: bytes go to a temporary file beside the target,
- * which is renamed over it only when everything was written and synced.
+ * which is renamed over it only when everything was written and synced. The temporary file is on
+ * the process-wide list of @savevm/format/node, so an interrupt removes it (see interrupt.ts).
  */
 import { open, rename, rm } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join, resolve } from "node:path";
+import { releaseTemporaryFile, temporaryFileFor } from "@savevm/format/node";
+import { CliFileError } from "./cli-error.js";
 
 export interface ReplacingFile {
   write(chunk: Uint8Array): Promise<void>;
@@ -15,31 +16,46 @@ export interface ReplacingFile {
 }
 
 export async function replaceFile(target: string, mode = 0o600): Promise<ReplacingFile> {
-  const temporary = join(dirname(resolve(target)), `.${basename(target)}.${randomBytes(6).toString("hex")}.part`);
-  const handle = await open(temporary, "wx", mode);
+  const temporary = temporaryFileFor(target);
+  let handle;
+  try {
+    handle = await open(temporary, "wx", mode);
+  } catch (err) {
+    releaseTemporaryFile(temporary);
+    throw CliFileError.from(err, target);
+  }
+  const file = handle;
   let closed = false;
   const close = async () => {
     if (!closed) {
       closed = true;
-      await handle.close();
+      await file.close();
     }
   };
   return {
     async write(chunk) {
       let done = 0;
       while (done < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.length - done);
+        const { bytesWritten } = await file.write(chunk, done, chunk.length - done).catch((err: unknown) => {
+          throw CliFileError.from(err, target);
+        });
         done += bytesWritten;
       }
     },
     async commit() {
-      await handle.sync();
-      await close();
-      await rename(temporary, target);
+      try {
+        await file.sync();
+        await close();
+        await rename(temporary, target);
+      } catch (err) {
+        throw CliFileError.from(err, target);
+      }
+      releaseTemporaryFile(temporary);
     },
     async abort() {
       await close().catch(() => {});
       await rm(temporary, { force: true });
+      releaseTemporaryFile(temporary);
     },
   };
 }

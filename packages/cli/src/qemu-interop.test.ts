@@ -19,7 +19,7 @@ interface Case {
   tuning?: MigrationTuning;
   /** The destination needs the same capabilities (compress) or -global flags. */
   incomingTuning?: MigrationTuning;
-  /** Page kinds the stream must contain, by `savevm inspect --json` RAM counter name. */
+  /** Page kinds the stream must contain, by `savevm inspect --state` RAM counter name. */
   expectKinds?: string[];
   /**
    * Which guest RAM the stream holds: at the end of the save (precopy stops the guest at
@@ -135,7 +135,7 @@ describe.each(cases)("QEMU 7.2 stream: $name", (c) => {
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toMatch(/QEMU migration stream/);
 
-    const json = await runCli(["inspect", stream, "--json"]);
+    const json = await runCli(["inspect", stream, "--state"]);
     expect(json.code).toBe(0);
     const state = JSON.parse(json.stdout) as Record<string, { "page counts"?: Record<string, Record<string, number>> }>;
     const ramKey = Object.keys(state).find((k) => k.startsWith("ram ("));
@@ -152,7 +152,7 @@ describe.each(cases)("QEMU 7.2 stream: $name", (c) => {
 
     if (c.save === "xen-save-devices-state") return;
 
-    expect(ramKey, "a RAM section in --json").toBeDefined();
+    expect(ramKey, "a RAM section in --state").toBeDefined();
     const kinds = state[ramKey!]?.["page counts"]?.["pc.ram"] ?? {};
     for (const kind of c.expectKinds ?? []) expect(kinds[kind], `${kind} pages in pc.ram`).toBeGreaterThan(0);
 

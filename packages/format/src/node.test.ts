@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -44,5 +44,14 @@ describe("@savevm/format/node", () => {
       expect(firstDifference(new Uint8Array(readFileSync(path)), memory.blocks.get(name)!), name).toBe(-1);
     }
     expect(() => new FileRamSink(dir).block("..", 4096)).toThrow(expect.objectContaining({ code: "INVALID_VALUE" }));
+  });
+
+  it("creates the directory it extracts into, with its parents, private to the user", async () => {
+    const target = join(dir, "new", "ram");
+    const files = new FileRamSink(target);
+    await applyRam(readMigrationStream(fixture), files);
+    files.close();
+    expect(statSync(target).mode & 0o777).toBe(0o700);
+    expect(statSync(files.files.get("pc.ram")!).size).toBeGreaterThan(0);
   });
 });

@@ -1,18 +1,30 @@
 /**
  * `@savevm/format/node`: files. Everything else in the package runs in browsers too.
  */
-import { closeSync, createReadStream, createWriteStream, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, ftruncateSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import { FormatError } from "./errors.js";
 import type { MigrationRecord } from "./records.js";
 import type { RamBlockAccess, RamSink } from "./ram/ram-applier.js";
 import { readMigrationStream } from "./stream/decoder.js";
+import { FileRamBlock } from "./file-ram-block.js";
+import { releaseTemporaryFile, temporaryFileFor } from "./temporary-files.js";
 import type { ReadMigrationOptions } from "./stream/read-options.js";
 
-/** A file's bytes as chunks (1 MiB by default), for readMigrationStream and friends. */
+/**
+ * A file's bytes as chunks (1 MiB by default), for readMigrationStream and friends. The file is
+ * opened when an iteration reads its first chunk (each iteration reads it afresh) and closed when the iteration
+ * ends: at the end of the file, on `break`, on a `return()` or `throw()`, or on a read error. A
+ * source nobody iterates holds no file open.
+ */
 export function openFileSource(path: string, options: { start?: number; highWaterMark?: number } = {}): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { start: options.start, highWaterMark: options.highWaterMark ?? 1024 * 1024 });
+  return {
+    // A generator's body (the open) runs at the first next(): a decoder may take the iterator early.
+    async *[Symbol.asyncIterator]() {
+      yield* createReadStream(path, { start: options.start, highWaterMark: options.highWaterMark ?? 1024 * 1024 });
+    },
+  };
 }
 
 /** readMigrationStream over a file. */
@@ -40,10 +52,14 @@ export function createFileSink(path: string): { sink: (chunk: Uint8Array) => voi
 /**
  * Writes each RAM block to its own file under `dir`, named by its idstr the way
  * `analyze-migration.py -x` does (`pc.ram`, `rom@etc/acpi/tables`, …). Files start as sparse
- * zeros of the block's length.
+ * zeros of the block's length. `dir` is created (with its parents, mode 0700: it holds guest
+ * memory) when the first block arrives.
  */
 export class FileRamSink implements RamSink {
   private readonly fds: number[] = [];
+  private readonly blocks: FileRamBlock[] = [];
+  /** Temporary name → final name, for the blocks being written. */
+  private readonly temporaries: [string, string][] = [];
   /** Block name → file path. */
   readonly files = new Map<string, string>();
 
@@ -51,33 +67,50 @@ export class FileRamSink implements RamSink {
 
   block(idstr: string, length: number): RamBlockAccess {
     const path = join(this.dir, ramBlockFileName(idstr));
-    const fd = openSync(path, "w+");
+    if (this.files.size === 0) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Written under a temporary name, 0600 (guest memory), and renamed by close(): an interrupted
+    // extraction leaves no half-written block behind and no earlier file damaged.
+    const temporary = temporaryFileFor(path);
+    let fd: number;
+    try {
+      fd = openSync(temporary, "wx+", 0o600);
+    } catch (error) {
+      releaseTemporaryFile(temporary);
+      throw error;
+    }
     this.fds.push(fd);
+    this.temporaries.push([temporary, path]);
     // Sized up front, so pages the stream never sent read back as zero, as in fresh guest RAM.
     ftruncateSync(fd, length);
     this.files.set(idstr, path);
-    return {
-      length,
-      read(offset, into) {
-        let done = 0;
-        while (done < into.length) {
-          const n = readSync(fd, into, done, into.length - done, offset + done);
-          if (n === 0) {
-            into.fill(0, done);
-            return;
-          }
-          done += n;
-        }
-      },
-      write(offset, data) {
-        let done = 0;
-        while (done < data.length) done += writeSync(fd, data, done, data.length - done, offset + done);
-      },
-    };
+    const block = new FileRamBlock(fd, length);
+    this.blocks.push(block);
+    return block;
   }
 
+  /** Closes the files and renames each into place. */
   close(): void {
+    try {
+      for (const block of this.blocks.splice(0)) block.flush();
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
     for (const fd of this.fds.splice(0)) closeSync(fd);
+    for (const [temporary, path] of this.temporaries.splice(0)) {
+      renameSync(temporary, path);
+      releaseTemporaryFile(temporary);
+    }
+  }
+
+  /** Closes and removes the files written so far; files already at the final names stay as they were. */
+  abort(): void {
+    this.blocks.length = 0;
+    for (const fd of this.fds.splice(0)) closeSync(fd);
+    for (const [temporary] of this.temporaries.splice(0)) {
+      rmSync(temporary, { force: true });
+      releaseTemporaryFile(temporary);
+    }
   }
 }
 
@@ -94,3 +127,12 @@ export function ramBlockFileName(idstr: string): string {
 }
 
 export * from "./libvirt/node.js";
+export {
+  pendingTemporaryFiles,
+  releaseTemporaryFile,
+  removeTemporaryFiles,
+  TEMPORARY_FILES,
+  temporaryFileFor,
+  trackTemporaryFile,
+  type TemporaryFileList,
+} from "./temporary-files.js";

@@ -19,6 +19,7 @@ export type MachineErrorCode =
   | "VERSION_TOO_OLD"
   | "BAD_DEVICE_STATE"
   | "CHANNEL"
+  | "CHECKPOINT_PENDING"
   | "HANDLER_FAILED";
 
 export class MachineError extends Error {

@@ -19,7 +19,7 @@ export { RUN_STATES, RunStateMachine, RunStateError, canTransition, isRunState, 
 export { MemoryOutputChannel, memoryInputChannel, type InputChannel, type OutputChannel } from "./channel.js";
 export { webCryptoHasher, type Hasher, type HasherFactory, type MachineDigest } from "./digest.js";
 
-export { DeterministicGuest, initialGuestState, PAGE_SIZE, type GuestCpuState, type WritableRam } from "./guest/guest.js";
+export { DeterministicGuest, initialGuestState, PAGE_SIZE, type GuestCpuState, type GuestPacingState, type WritableRam } from "./guest/guest.js";
 export {
   DEFAULT_WORKLOAD,
   PAGE_KINDS,
@@ -43,12 +43,12 @@ export { GuestCpu, GUEST_CPU_VMSD } from "./devices/guest-cpu.js";
 export { RamBlock, RamSet, TARGET_PAGE_SIZE, type WriteHook } from "./ram/ram-block.js";
 export type { PageMemory, PageMemoryFactory, PageMemoryOptions } from "./ram/page-memory.js";
 export type { StagingHelper, StagingLane } from "./ram/staging-helper.js";
+export { WebStagingHelper, webStagingHelper, DEFAULT_WEB_LANE_SLOTS, type WebStagingOptions } from "./ram/web-staging-helper.js";
 export { stagedMemory, type Staged } from "./save/staged-memory.js";
 export type { PageBitmap } from "./ram/page-bitmap.js";
 export type { PageRun, PageSource } from "./ram/page-source.js";
 export { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";
 export { BitmapCursor } from "./ram/bitmap-cursor.js";
-export { uniformByte } from "./ram/uniform-byte.js";
 export { wasmMemory } from "./ram/wasm-memory.js";
 
 export { SaveMode, ALL_SAVE_MODES, joins, type SaveKind } from "./save/save-mode.js";
@@ -67,8 +67,7 @@ export { RamSaveHandler, type RamHandlerOptions } from "./save/ram-handler.js";
 export { RamRunWriter, MAX_RUN_PAGES, type RunEncoding } from "./save/ram-run-writer.js";
 export { CaptureSink, type CapturedSection } from "./save/capture-sink.js";
 export { MemoryFileEntry, MEMORY_FILE_VMSD, type RamBacking } from "./save/memory-file-entry.js";
-export { CopyBeforeWriteQueue, MAX_QUEUE_PAGES, type QueuedPage } from "./snapshot/copy-before-write-queue.js";
-export { SnapshotPageSource, type GuestStallStats } from "./snapshot/snapshot-page-source.js";
+export { SnapshotPageSource, BlockRegion, type GuestStallStats } from "./snapshot/snapshot-page-source.js";
 export { stepFits } from "./snapshot/step-gate.js";
 export { RamStats } from "./save/ram-stats.js";
 export { Loader, type LoadOptions } from "./save/loader.js";
@@ -100,5 +99,6 @@ export {
 } from "./snapshot/snapshot-store.js";
 export { formatSnapshotTable, sizeToStr } from "./snapshot/snapshot-table.js";
 export { registerMachineHmpCommands, formatInfoMigrate, type MachineHmpOptions } from "./monitor/hmp-commands.js";
-export type { MonitorChannels, PreparedInput, MigrationSocketAddress } from "./monitor/monitor-channels.js";
+export type { MonitorChannels, PreparedInput, MigrationSocketAddress, StateFileOptions } from "./monitor/monitor-channels.js";
+export { registerCprCommands } from "./monitor/cpr-commands.js";
 export { startIncoming } from "./monitor/incoming-runner.js";

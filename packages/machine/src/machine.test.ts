@@ -5,14 +5,9 @@ import type { SaveHandler } from "./save/handler.js";
 import { SaveMode } from "./save/save-mode.js";
 import { logMachine, wasmLogMachine } from "./test-support/machines.js";
 import { RecordLogCodec } from "./test-support/record-log-codec.js";
+import { savedBytes } from "./test-support/saved-bytes.js";
 
-async function saveOf(machine: ReturnType<typeof logMachine>): Promise<Uint8Array> {
-  const out = new MemoryOutputChannel();
-  const migration = machine.migrate(out);
-  await migration.done;
-  expect(migration.status).toBe("completed");
-  return out.bytes();
-}
+const saveOf = savedBytes;
 
 describe("Machine save engine (record level)", () => {
   it("round-trips a stopped machine: same RAM, devices and step counter", async () => {

@@ -10,22 +10,24 @@ import type { HasherFactory, MachineDigest } from "./digest.js";
 import { MachineError } from "./errors.js";
 import { EventBus } from "./events.js";
 import { initialGuestState, PAGE_SIZE, type DeterministicGuest, type WritableRam } from "./guest/guest.js";
+import { GuestPacer } from "./guest/pacer.js";
 import { defaultGuestOptions, type GuestOptions } from "./guest/workload.js";
 import { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";
 import type { PageMemoryFactory } from "./ram/page-memory.js";
 import type { PageSource } from "./ram/page-source.js";
-import { RamSet, type RamBlock } from "./ram/ram-block.js";
-import { RunStateMachine, type RunState } from "./run-state.js";
-import { CopyBeforeWriteQueue } from "./snapshot/copy-before-write-queue.js";
+import { RamSet, TARGET_PAGE_SIZE, type RamBlock } from "./ram/ram-block.js";
+import { canTransition, RunStateMachine, type RunState } from "./run-state.js";
 import { SnapshotPageSource } from "./snapshot/snapshot-page-source.js";
 import { stepFits } from "./snapshot/step-gate.js";
 import { MemoryFileEntry, type RamBacking } from "./save/memory-file-entry.js";
 import type { SaveKind } from "./save/save-mode.js";
-import { yieldToEventLoop, defer } from "./save/event-loop.js";
+import { yieldToEventLoop } from "./save/event-loop.js";
 import { DeviceSaveHandler } from "./save/device-handler.js";
 import { SaveRegistry, SaveSession, type SaveEntry } from "./save/engine.js";
 import type { SaveContext, SaveHandler } from "./save/handler.js";
 import { IncomingLoad } from "./save/incoming.js";
+import { checkCprReboot } from "./save/cpr-checks.js";
+import { expectedFileSize } from "./save/expected-size.js";
 import {
   applyParameters,
   checkCapabilities,
@@ -98,6 +100,8 @@ export const DEFAULT_SNAPSHOT_QUEUE_PAGES = 4096;
  */
 export class Machine {
   readonly name: string;
+  /** Whether the configuration gave a name: QEMU's query-name answers `{}` without `-name`. */
+  readonly hasName: boolean;
   readonly uuid: string | undefined;
   readonly machineType: string;
   readonly allowExec: boolean;
@@ -113,7 +117,6 @@ export class Machine {
   readonly backends: MachineBackends;
   readonly #now: () => number;
   readonly #guestRam: WritableRam;
-  #rate: number;
   #parameters: MigrationParameters = defaultParameters();
   readonly #capabilities = new Map<MigrationCapability, boolean>(MIGRATION_CAPABILITIES.map((c) => [c, false]));
   #migration: OutgoingMigration | undefined;
@@ -136,22 +139,12 @@ export class Machine {
   readonly #uniformAsZero: boolean;
   #snapshotQueuePages: number;
   readonly #memoryFile: MemoryFileEntry;
-  #pacing: {
-    timer: ReturnType<typeof setTimeout> | undefined;
-    /** Waiting for room in a live snapshot's queue since (ms), or undefined. */
-    waitingSince: number | undefined;
-    startedAt: number;
-    steps: number;
-  } = {
-    timer: undefined,
-    waitingSince: undefined,
-    startedAt: 0,
-    steps: 0,
-  };
+  readonly #pacer: GuestPacer;
   #destroyed = false;
 
   constructor(config: MachineConfig, backends: MachineBackends) {
     this.name = config.name ?? "savevm";
+    this.hasName = config.name !== undefined;
     this.uuid = config.uuid;
     this.machineType = config.machineType ?? DEFAULT_MACHINE_TYPE;
     this.allowExec = config.allowExec ?? false;
@@ -169,8 +162,16 @@ export class Machine {
     this.#guestRam = { pageCount: main.pageCount, writablePage: (p) => this.ram.writablePage(main, p) };
 
     const guest = { ...defaultGuestOptions(), ...config.guest };
-    this.#rate = guest.pacing.rate;
-    this.cpu = new GuestCpu(initialGuestState(guest.seed, guest.workload));
+    this.cpu = new GuestCpu(initialGuestState(guest.seed, guest.workload, guest.pacing.rate));
+    this.#pacer = new GuestPacer({
+      pacing: () => this.cpu.guest.state.pacing,
+      bytesPerStep: () => Math.max(1, this.cpu.guest.state.workload.pagesPerStep) * PAGE_SIZE,
+      mayRun: () => this.runState.running && !this.#destroyed,
+      stepFits: () => this.#stepFits(),
+      step: () => this.#step(),
+      waitForRoom: () => this.#waitForRoom(),
+      now: this.#now,
+    });
     if (guest.fill > 0) this.populate(0, Math.min(main.pageCount, Math.ceil(guest.fill / PAGE_SIZE)));
     this.globalState = new GlobalState(() => this.runState.state);
 
@@ -198,8 +199,8 @@ export class Machine {
     this.#memoryFile = new MemoryFileEntry(main, backends.hasher);
     this.registry.register(this.#memoryFile);
     this.runState.onChange((state) => {
-      if (state === "running") this.#startPacing();
-      else this.#stopPacing();
+      if (state === "running") this.#pacer.start();
+      else this.#pacer.stop();
     });
   }
 
@@ -247,13 +248,13 @@ export class Machine {
 
   /** Guest bytes per second while running. */
   get guestRate(): number {
-    return this.#rate;
+    return this.cpu.guest.state.pacing.rate;
   }
 
   set guestRate(bytesPerSecond: number) {
-    this.#rate = Math.max(0, bytesPerSecond);
-    this.#stopPacing();
-    if (this.runState.running) this.#startPacing();
+    this.#pacer.stop();
+    this.cpu.guest.state.pacing.rate = Math.max(0, bytesPerSecond);
+    if (this.runState.running) this.#pacer.start();
   }
 
   /**
@@ -317,50 +318,6 @@ export class Machine {
     this.clock.advance(STEP_NS);
   }
 
-  #startPacing(): void {
-    if (this.#pacing.timer !== undefined || this.#pacing.waitingSince !== undefined || this.#rate <= 0 || this.#destroyed) return;
-    this.#pacing.startedAt = this.#now();
-    this.#pacing.steps = 0;
-    this.#tick();
-  }
-
-  readonly #tick = (): void => {
-    this.#pacing.timer = undefined;
-    if (!this.runState.running || this.#rate <= 0 || this.#destroyed) return;
-    const bytesPerStep = Math.max(1, this.cpu.guest.state.workload.pagesPerStep) * PAGE_SIZE;
-    const elapsed = this.#now() - this.#pacing.startedAt;
-    let due = Math.floor((elapsed * this.#rate) / 1000 / bytesPerStep) - this.#pacing.steps;
-    // At most 50 ms of guest work at once: after a stall the backlog is dropped, not replayed.
-    const cap = Math.max(1, Math.ceil((this.#rate * 0.05) / bytesPerStep));
-    if (due > cap) {
-      this.#pacing.steps += due - cap;
-      due = cap;
-    }
-    let done = 0;
-    for (; done < due; done++) {
-      if (!this.#stepFits()) {
-        // The guest waits for the snapshot writer; it catches up (at most 50 ms) afterwards.
-        this.#pacing.steps += done;
-        this.#pacing.waitingSince = this.#now();
-        void this.#waitForRoom().then(() => {
-          this.#pacing.waitingSince = undefined;
-          if (this.#pacing.timer === undefined) defer(this.#tick);
-        });
-        return;
-      }
-      this.#step();
-    }
-    this.#pacing.steps += Math.max(0, done);
-    const timer = setTimeout(this.#tick, 10);
-    (timer as { unref?: () => void }).unref?.();
-    this.#pacing.timer = timer;
-  };
-
-  #stopPacing(): void {
-    if (this.#pacing.timer !== undefined) clearTimeout(this.#pacing.timer);
-    this.#pacing.timer = undefined;
-  }
-
   // ---- run state --------------------------------------------------------------------------
 
   /** Starts the guest (QEMU's vm_start): RESUME, unless it is already running. */
@@ -419,7 +376,7 @@ export class Machine {
 
   destroy(): void {
     this.#destroyed = true;
-    this.#stopPacing();
+    this.#pacer.stop();
     this.backends.staging?.close();
   }
 
@@ -455,8 +412,11 @@ export class Machine {
 
   // ---- outgoing ---------------------------------------------------------------------------
 
-  /** Checks that `migrate` may start now; throws QEMU's message when not. */
-  checkMigrate(): void {
+  /**
+   * Checks that `migrate` may start now; throws QEMU's message when not. With `uri`, also that
+   * the transport suits the migration mode (a cpr-reboot checkpoint cannot stream to a socket).
+   */
+  checkMigrate(uri?: string): void {
     if (this.#destroyed) throw new MachineError("INVALID_STATE", "The machine has shut down");
     this.#assertNoSave();
     if (this.runState.state === "inmigrate") {
@@ -470,9 +430,15 @@ export class Machine {
         throw new MachineError("INVALID_ARGUMENT", `Migration capability '${c}' is not supported by this machine`);
       }
     }
-    if (this.#parameters.mode === "cpr-reboot" && this.capability("background-snapshot")) {
-      throw new MachineError("INVALID_ARGUMENT", "Migration mode cpr-reboot is not compatible with background-snapshot");
-    }
+    if (this.#parameters.mode === "cpr-reboot") this.#checkCheckpoint(uri);
+  }
+
+  #checkCheckpoint(uri?: string): void {
+    checkCprReboot({
+      hasMemoryFile: this.#memoryFile.backing !== undefined,
+      backgroundSnapshot: this.capability("background-snapshot"),
+      ...(uri !== undefined ? { uri } : {}),
+    });
   }
 
   /**
@@ -484,18 +450,40 @@ export class Machine {
    */
   migrate(channel: OutputChannel | (() => Promise<OutputChannel>)): OutgoingMigration {
     this.checkMigrate();
+    return this.#startMigration(channel, this.#parameters.mode === "cpr-reboot");
+  }
+
+  /**
+   * A cpr-reboot checkpoint whatever the `mode` parameter (`cprsave`): the guest stops, RAM
+   * stays in the memory file (flushed and synced) and the stream holds the rest. The same
+   * operation as `migrate` in mode cpr-reboot.
+   */
+  checkpoint(channel: OutputChannel | (() => Promise<OutputChannel>)): OutgoingMigration {
+    this.checkMigrate();
+    this.#checkCheckpoint();
+    return this.#startMigration(channel, true);
+  }
+
+  #startMigration(channel: OutputChannel | (() => Promise<OutputChannel>), checkpoint: boolean): OutgoingMigration {
     const options: MigrationOptions = {};
     let snapshot: SnapshotPageSource | undefined;
     if (this.capability("background-snapshot")) {
       const capacity = Math.max(1, Math.min(this.#snapshotQueuePages, this.ram.totalPages));
-      snapshot = new SnapshotPageSource(this.ram, new CopyBeforeWriteQueue(capacity));
+      snapshot = new SnapshotPageSource(this.ram, capacity);
       options.snapshot = snapshot;
       this.#savePageSource = snapshot;
       this.#liveSnapshot = snapshot;
       this.#lastLiveSnapshot = snapshot;
-    } else if (this.#parameters.mode === "cpr-reboot") {
+    } else if (checkpoint) {
       options.kind = "REBOOT";
       options.prepare = () => this.#memoryFile.prepare();
+    }
+    // Bounded when each page goes out at most once: a snapshot, a checkpoint, a stopped guest.
+    // Measured when first asked for (query-migrate), so a save nobody sizes costs nothing.
+    if (snapshot || checkpoint || !this.runState.running) {
+      const kind = options.kind ?? "MIGRATE";
+      const configuration = this.streamConfiguration(kind);
+      options.expectedSize = () => this.#expectedSize(kind, configuration, snapshot !== undefined);
     }
     const migration = new OutgoingMigration(this.#migrationHost(options.kind ?? "MIGRATE"), channel, options);
     this.#migration = migration;
@@ -506,7 +494,29 @@ export class Machine {
         if (this.#liveSnapshot === snapshot) this.#liveSnapshot = undefined;
       });
     }
+    if (checkpoint) {
+      // A checkpoint that was not written leaves nothing for a restart to load.
+      void migration.done.then(() => (migration.status === "completed" ? undefined : this.#memoryFile.abandon()));
+    }
     return migration;
+  }
+
+  #expectedSize(kind: SaveKind, configuration: StreamConfiguration, snapshot: boolean): number | undefined {
+    try {
+      return expectedFileSize({
+        registry: this.registry,
+        codec: this.backends.codec,
+        ram: this.ram,
+        ramHandler: this.ramHandler,
+        kind,
+        configuration,
+        snapshot,
+        pageSize: TARGET_PAGE_SIZE,
+      });
+    } catch {
+      // An estimate that cannot be made is left out; it never stops the save.
+      return undefined;
+    }
   }
 
   /** Calls `listener` with every migration `migrate` starts; returns its remover. */
@@ -587,6 +597,11 @@ export class Machine {
   // ---- incoming ---------------------------------------------------------------------------
 
   /** Whether the machine waits for an incoming migration (`-incoming`). */
+  /** Whether the guest starts by itself after an incoming load (false with `-S`, or after `stop`). */
+  get autostart(): boolean {
+    return this.#autostart;
+  }
+
   get incomingExpected(): boolean {
     return this.#incomingExpected;
   }
@@ -606,6 +621,9 @@ export class Machine {
     this.checkIncoming();
     this.#incomingPhase = "waiting";
     this.#incomingAddress = socketAddress;
+    // A new attempt: query-migrate reports it, not how the previous one failed.
+    this.#incoming = undefined;
+    this.#incomingError = undefined;
   }
 
   /** Waiting for a source failed before any stream arrived; another attempt may follow. */
@@ -729,6 +747,33 @@ export class Machine {
     }
   }
 
+  /**
+   * `cprload`: loads a checkpoint into a machine whose guest is not running — one waiting for an
+   * incoming migration (as `migrate-incoming` would), or one started stopped (`-S`). Afterwards
+   * the guest runs if it ran when the checkpoint was taken, as the checkpoint's run state says.
+   */
+  async loadCheckpoint(input: InputChannel): Promise<void> {
+    if (this.runState.running) {
+      await input.close().catch(() => undefined);
+      throw new MachineError("INVALID_STATE", "cprload called for a running VM");
+    }
+    if (this.runState.state === "inmigrate") {
+      await this.incoming(input);
+      return;
+    }
+    this.#assertNoSave();
+    this.#busy = true;
+    this.globalState.clearReceived();
+    try {
+      await new IncomingLoad(this.#incomingHost(), input, { quiet: true }).done;
+    } finally {
+      this.#busy = false;
+    }
+    const received = this.globalState.received;
+    if (received === undefined || received === "running") this.vmStart();
+    else if (canTransition(this.runState.state, received)) this.runState.set(received);
+  }
+
   #incomingHost() {
     return {
       registry: this.registry,
@@ -789,7 +834,7 @@ export class Machine {
       const h = entry.handler;
       if (!(h instanceof DeviceSaveHandler) || h.excludeFromDigest) continue;
       devHash.update(enc.encode(`${entry.idstr}\0${entry.instanceId}\0${entry.versionId}\0`));
-      devHash.update(this.backends.codec.encodeVmstate(h.device.vmsd, h.device.saveState()));
+      devHash.update(this.backends.codec.encodeVmstate(h.device.digestVmsd ?? h.device.vmsd, h.device.saveState()));
     }
     return { ram: await ramHash.digest(), devices: await devHash.digest(), steps: this.cpu.guest.state.steps };
   }

@@ -44,6 +44,9 @@ describe("QEMU's analyze-migration.py reads savevm streams", () => {
     expect(state["ram (0)"]!["section sizes"]).toEqual({ "guest.ram": "0x0000000000800000" });
     const steps = m.guest.state.steps;
     expect(Number(state["cpu (2)"]!["steps"])).toBe(steps);
+    // cpu version 2: the guest's pacing is device state QEMU's analyzer reads like any other.
+    expect(Number(state["cpu (2)"]!["pace_rate"])).toBe(4 << 20);
+    expect(Number(state["cpu (2)"]!["pace_credit"])).toBe(m.guest.state.pacing.credit);
     const runstate = String(state["globalstate (1)"]!["runstate"]).split(" ").slice(0, 8).map((h) => parseInt(h, 16));
     expect(String.fromCharCode(...runstate)).toBe("running\0");
 

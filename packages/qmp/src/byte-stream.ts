@@ -20,6 +20,11 @@ export interface ByteStream {
    * plain unix socket never provides one.
    */
   takeFd?(): number | undefined;
+  /**
+   * Transports that can send file descriptors implement this: writes `chunk` with `fd` attached
+   * (SCM_RIGHTS), after the bytes written before it. `@savevm/qmp/node` adds it to unix sockets.
+   */
+  writeWithFd?(chunk: Uint8Array, fd: number): Promise<void>;
 }
 
 type Listener = (...args: any[]) => void;

@@ -43,6 +43,11 @@ export interface ExecuteOptions {
   oob?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Attach this file descriptor to the command (SCM_RIGHTS), as `getfd` and `add-fd` need. The
+   * stream must offer `writeWithFd` (unix sockets from `@savevm/qmp/node` do).
+   */
+  fd?: number;
 }
 
 export type ClientState = "connecting" | "running" | "reconnecting" | "closed";
@@ -302,7 +307,11 @@ export class QmpClient extends Emitter<{
       }
       if (key !== undefined) this.pending.set(key, entry);
       else this.idless.push(entry);
-      stream.write(encoder.encode(formatJson(command) + "\n"));
+      const bytes = encoder.encode(formatJson(command) + "\n");
+      if (options.fd === undefined) stream.write(bytes);
+      else if (!stream.writeWithFd) {
+        entry.reject(new QmpClientError("FD_PASSING_UNAVAILABLE", `cannot send a file descriptor with ${describe(command)} over this connection`));
+      } else stream.writeWithFd(bytes, options.fd).catch((err: Error) => entry.reject(err));
     });
   }
 

@@ -4,7 +4,8 @@
  * a client in the style of python's qemu.qmp, and the human monitor (HMP). Everything here
  * runs in browsers and Node; sockets and stdio are in `@savevm/qmp/node`.
  */
-export { AddressError, formatAddress, parseAddress, type QmpAddress } from "./address.js";
+export { AddressError, formatAddress, parseAddress, type QmpAddress, type SocketRole } from "./address.js";
+export { parseQemuSize, SizeError } from "./size.js";
 export { createBytePipe, PipeEnd, type ByteStream } from "./byte-stream.js";
 export {
   QmpClient,

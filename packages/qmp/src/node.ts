@@ -9,8 +9,9 @@ import { HmpTextClient } from "./hmp-text-client.js";
 import type { QmpServer } from "./server.js";
 import { acceptStream, closeDescriptor, connectStream, listenStreams, stdioStream, type ListenOptions, type StreamListener } from "./transports.js";
 
-export { acceptStream, closeDescriptor, connectStream, listenStreams, stdioStream } from "./transports.js";
+export { acceptStream, AddressInUseError, claimSocketPath, closeDescriptor, connectStream, listenStreams, stdioStream, unixListenError } from "./transports.js";
 export type { ConnectOptions, ListenOptions, StreamListener } from "./transports.js";
+export { fdPassingAvailable, writeWithFd } from "./fd-passing.js";
 
 /**
  * Serves `server` on `address`: `unix:PATH` (socket file mode 0600), `tcp:HOST:PORT`

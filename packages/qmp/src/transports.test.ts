@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { QmpConnectionError } from "./errors.js";
-import { acceptStream, connectStream, listenQmp, stdioStream } from "./node.js";
+import { acceptStream, AddressInUseError, connectStream, listenQmp, stdioStream } from "./node.js";
 import { QmpServer } from "./server.js";
 import type { StreamListener } from "./transports.js";
 import { RawConnection } from "./test-support/raw-connection.js";
@@ -43,6 +43,22 @@ describe("unix sockets", () => {
     const conn = await RawConnection.connect(path);
     cleanups.push(() => conn.close());
     expect(await conn.readLine()).toContain('"QMP"');
+  });
+
+  it("refuses to take over a socket a live server accepts on, and leaves that server's file alone", async () => {
+    const dir = tempDir();
+    const path = join(dir, "qmp.sock");
+    const live = await serve(new QmpServer(), `unix:${path}`);
+    const err = await listenQmp(new QmpServer(), `unix:${path}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AddressInUseError);
+    expect((err as AddressInUseError).code).toBe("ADDRESS_IN_USE");
+    expect((err as Error).message).toBe(`Failed to bind socket to ${path}: Address already in use (a running process accepts connections on it)`);
+    // the first server still owns the path and still answers
+    const conn = await RawConnection.connect(path);
+    cleanups.push(() => conn.close());
+    expect(await conn.readLine()).toContain('"QMP"');
+    await live.close();
+    expect(existsSync(path)).toBe(false);
   });
 
   it("answers what a client sent before it shut its side, then closes", async () => {

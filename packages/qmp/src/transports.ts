@@ -1,14 +1,17 @@
-import { chmodSync, closeSync, lstatSync, unlinkSync } from "node:fs";
-import net from "node:net";
+import { chmodSync, closeSync, lstatSync, unlinkSync, type Stats } from "node:fs";
+import * as net from "node:net";
+import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { AddressError, formatAddress, parseAddress, type QmpAddress } from "./address.js";
 import type { ByteStream } from "./byte-stream.js";
 import { QmpConnectionError } from "./errors.js";
+import { writeWithFd } from "./fd-passing.js";
 
 /**
  * Node transports: unix sockets (created 0600), TCP (loopback unless a host is given),
  * inherited descriptors (`fd:N`), stdio. Node's `net` cannot receive SCM_RIGHTS descriptors,
  * so sockets made here never offer `takeFd`; pass descriptors by inheritance (`fd:N`) instead.
+ * Unix sockets from {@link connectStream} can send one (`writeWithFd`, see fd-passing.ts).
  */
 
 export interface StreamListener {
@@ -36,6 +39,60 @@ function removeStaleSocket(path: string): void {
   }
 }
 
+/** A unix socket path is held by a live server: binding there would steal its future clients. */
+export class AddressInUseError extends Error {
+  readonly code = "ADDRESS_IN_USE";
+  constructor(readonly path: string) {
+    super(`Failed to bind socket to ${path}: Address already in use (a running process accepts connections on it)`);
+    this.name = "AddressInUseError";
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes `path` free for a new unix socket: a socket file nobody accepts on (left by a process
+ * that died) is removed; one a live process accepts on is refused with {@link AddressInUseError}.
+ */
+export async function claimSocketPath(path: string, timeoutMs = 2000): Promise<void> {
+  if (!statOrUndefined(path)?.isSocket()) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const socket = net.connect(path);
+    const done = (result: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    // a server too busy to accept within the timeout is still a live server
+    const timer = setTimeout(() => done(true), timeoutMs);
+    socket.once("connect", () => done(true));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(err.code !== "ECONNREFUSED" && err.code !== "ENOENT"));
+  });
+  if (live) throw new AddressInUseError(path);
+  removeStaleSocket(path);
+}
+
+/**
+ * libuv reports a unix socket path whose directory is missing as EACCES (as Windows would); say
+ * ENOENT, which is what bind(2) said.
+ */
+export function unixListenError(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code !== "EACCES" || statOrUndefined(dirname(path))) return err;
+  return Object.assign(new Error(`listen ENOENT: no such file or directory ${path}`, { cause: err }), {
+    code: "ENOENT",
+    errno: -2,
+    syscall: "listen",
+    path,
+  });
+}
+
 /** Calls `onConnection` for each client connecting to `address` (not for `stdio`). */
 export async function listenStreams(address: string | QmpAddress, onConnection: (stream: net.Socket) => void, options: ListenOptions = {}): Promise<StreamListener> {
   const where = toAddress(address);
@@ -45,7 +102,7 @@ export async function listenStreams(address: string | QmpAddress, onConnection: 
   let bound: QmpAddress;
   switch (where.kind) {
     case "unix": {
-      removeStaleSocket(where.path);
+      await claimSocketPath(where.path);
       let restore: number | undefined;
       try {
         // the socket file must never exist with looser permissions, so bind under a tight umask
@@ -58,7 +115,9 @@ export async function listenStreams(address: string | QmpAddress, onConnection: 
       } finally {
         if (restore !== undefined) process.umask(restore);
       }
-      await Promise.race([new Promise<void>((resolve) => server.once("listening", resolve)), failed]);
+      await Promise.race([new Promise<void>((resolve) => server.once("listening", resolve)), failed]).catch((err: unknown) => {
+        throw unixListenError(err, where.path);
+      });
       chmodSync(where.path, 0o600);
       bound = where;
       break;
@@ -94,6 +153,20 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+const CONNECT_ERRORS: Record<string, string> = {
+  ENOENT: "No such file or directory",
+  ECONNREFUSED: "Connection refused",
+  EACCES: "Permission denied",
+  ENOTSOCK: "Socket operation on non-socket",
+  ETIMEDOUT: "Connection timed out",
+  EHOSTUNREACH: "No route to host",
+};
+
+/** Why a connect failed, as the C library says it (Node's text repeats the address). */
+function connectFailure(err: NodeJS.ErrnoException): string {
+  return (err.code && CONNECT_ERRORS[err.code]) ?? err.message;
+}
+
 /** Connects to a monitor address (`unix:`, `tcp:`, `fd:`). */
 export async function connectStream(address: string | QmpAddress, options: ConnectOptions = {}): Promise<net.Socket> {
   const where = toAddress(address);
@@ -111,11 +184,13 @@ export async function connectStream(address: string | QmpAddress, options: Conne
     socket.once("connect", () => {
       if (timer) clearTimeout(timer);
       socket.removeAllListeners("error");
+      // unix sockets can carry descriptors (getfd); tcp cannot
+      if (where.kind === "unix") Object.assign(socket, { writeWithFd: (chunk: Uint8Array, fd: number) => writeWithFd(socket, chunk, fd) });
       resolve(socket);
     });
     socket.once("error", (err) => {
       if (timer) clearTimeout(timer);
-      reject(new QmpConnectionError("CONNECT_FAILED", `cannot connect to ${formatAddress(where)}: ${err.message}`, { cause: err }));
+      reject(new QmpConnectionError("CONNECT_FAILED", `cannot connect to ${formatAddress(where)}: ${connectFailure(err)}`, { cause: err }));
     });
   });
 }

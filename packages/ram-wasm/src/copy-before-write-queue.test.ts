@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CopyBeforeWriteQueue } from "./copy-before-write-queue.js";
 import { GuestMemory } from "./guest-memory.js";
+import { ReferenceCopyBeforeWriteQueue } from "./reference/copy-before-write-queue.js";
+import { memoryRegion } from "./snapshot-region.js";
 import { implementations } from "./test-support/implementations.js";
 import { randomBytes } from "./test-support/page-content.js";
 import { type CopyBeforeWriteQueueLike, type GuestMemoryLike, type PendingPage, WriteStatus } from "./types.js";
@@ -162,7 +164,11 @@ describe("CopyBeforeWriteQueue", () => {
       const savevm = memory.createBitmap();
       savevm.setAll();
       const queue = memory.createCopyBeforeWriteQueue(savevm, 1);
+      // A page scanned in place takes no slot; a copy handed out keeps its slot until the next call.
       expect(queue.next()?.page).toBe(0);
+      expect(queue.free).toBe(1);
+      expect(queue.beforeWrite(5)).toBe(WriteStatus.Copied);
+      expect(queue.next()).toMatchObject({ page: 5, queued: true });
       let status: WriteStatus | undefined;
       const pending = queue.beforeWriteAsync(6).then((s) => {
         status = s;
@@ -175,7 +181,93 @@ describe("CopyBeforeWriteQueue", () => {
       expect(status).toBe(WriteStatus.Copied);
       expect(await queue.beforeWriteAsync(6)).toBe(WriteStatus.Proceed);
       expect(queue.next()?.page).toBe(1);
+      // Ending the snapshot lets a blocked writer through: nothing is pending any more.
+      expect(queue.beforeWrite(2)).toBe(WriteStatus.Copied);
+      expect(queue.next()).toMatchObject({ page: 2, queued: true });
+      const late = queue.beforeWriteAsync(3);
+      queue.clear();
+      expect(await late).toBe(WriteStatus.Proceed);
+      expect([queue.remaining(), queue.length, queue.next()]).toEqual([0, 0, null]);
     }
+  });
+
+  it("reads pages the guest does not write in place: no copy, no slot, a view of the guest page", () => {
+    const memory = GuestMemory.create({ bytes: 8 * 4096, chunkBytes: 0x10000 });
+    for (let p = 0; p < 8; p++) if (p !== 5) memory.write(p * 4096, randomBytes(p, 4096));
+    memory.fill(2 * 4096, 4096, 0x2a);
+    const savevm = memory.createBitmap();
+    savevm.setAll();
+    const queue = memory.createCopyBeforeWriteQueue(savevm, 1);
+    const pages: number[] = [];
+    for (let item = queue.next(); item; item = queue.next()) {
+      expect(item.queued).toBe(false);
+      expect(item.data.buffer).toBe(memory.page(item.page).buffer);
+      expect(item.data.byteOffset).toBe(memory.page(item.page).byteOffset);
+      expect(queue.uniformValue()).toBe(item.page === 2 ? 0x2a : item.page === 5 ? 0 : -1);
+      pages.push(item.page);
+    }
+    expect(pages).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([queue.copied, queue.highWater, queue.free]).toEqual([0, 0, 1]);
+  });
+
+  it("spans several memories with one bound: the same statuses, runs, copies and counts as the reference", () => {
+    type Op = { op: "write"; region: number; page: number; seed: number } | { op: "run"; max: number } | { op: "arm" };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ op: fc.constant("write" as const), region: fc.nat(), page: fc.nat(), seed: fc.nat() }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant("run" as const), max: fc.integer({ min: 1, max: 9 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant("arm" as const) }) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(op, { minLength: 1, maxLength: 120 }),
+        (sizes, capacity, ops) => {
+          const pageSize = 512;
+          const setups = implementations.map((impl) => {
+            const memories = sizes.map((pages, m) => {
+              const memory = impl.create({ bytes: pages * pageSize, pageSize, chunkBytes: 0x10000 });
+              for (let p = 0; p < pages; p++) if ((p + m) % 3 !== 0) memory.write(p * pageSize, randomBytes(p * 7 + m, pageSize));
+              return memory;
+            });
+            const regions = memories.map((memory) => memoryRegion(memory, memory.createBitmap()));
+            const queue: CopyBeforeWriteQueueLike =
+              impl.name === "reference" ? new ReferenceCopyBeforeWriteQueue(regions, capacity, { pageSize }) : new CopyBeforeWriteQueue(regions, capacity, { pageSize });
+            queue.arm();
+            return { memories, regions, queue };
+          });
+          const drain = Array.from({ length: sizes.reduce((a, b) => a + b, 0) + 2 }, () => ({ op: "run" as const, max: 4 }));
+          for (const o of [...ops, ...drain]) {
+            const out = setups.map(({ memories, regions, queue }) => {
+              if (o.op === "arm") return queue.arm();
+              if (o.op === "write") {
+                const r = o.region % regions.length;
+                const memory = memories[r]!;
+                const page = o.page % memory.pages;
+                const status = queue.beforeWrite(page, regions[r]);
+                if (status !== WriteStatus.Wait) memory.write(page * pageSize, randomBytes(o.seed, pageSize));
+                return [status, queue.wouldCopy(page, regions[r])];
+              }
+              const run = queue.nextRun(o.max);
+              if (!run) return [null, queue.remaining()];
+              const r = regions.indexOf(run.region);
+              const bytes = run.data ?? memories[r]!.read(run.first * pageSize, run.count * pageSize);
+              return [r, run.first, run.count, run.data !== undefined, Buffer.from(bytes).toString("base64"), queue.uniformValue()];
+            });
+            const counts = setups.map(({ queue }) => [queue.remaining(), queue.length, queue.free, queue.highWater, queue.copied]);
+            expect(out[0]).toEqual(out[2]);
+            expect(out[1]).toEqual(out[2]);
+            expect(counts[0]).toEqual(counts[2]);
+            expect(counts[1]).toEqual(counts[2]);
+          }
+          for (const { queue } of setups) {
+            expect(queue.highWater).toBeLessThanOrEqual(capacity);
+            expect(queue.remaining()).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 120 },
+    );
   });
 
   it("refuses a bad capacity and a bitmap of another memory", () => {

@@ -3,6 +3,7 @@ import { CopyBeforeWriteQueue } from "./copy-before-write-queue.js";
 import { PageBitmap } from "./page-bitmap.js";
 import { PageScanner } from "./page-scanner.js";
 import { checkGuestSize, DEFAULT_PAGE_SIZE, pageShiftOf } from "./page-size.js";
+import { memoryRegion } from "./snapshot-region.js";
 import type { GuestMemoryLike, PageBitmapLike } from "./types.js";
 import type { RamWasmVariant } from "./wasm/context.js";
 import { resolveVariant } from "./wasm/context.js";
@@ -237,11 +238,15 @@ export class GuestMemory implements GuestMemoryLike {
     return new PageScanner(this);
   }
 
-  /** A copy-before-write queue over `savevm` (a bitmap of this memory) with `capacity` page slots. */
+  /**
+   * A copy-before-write queue over this memory alone, with `savevm` (a bitmap of this memory) as
+   * the pages still to write and `capacity` page slots. For several memories, construct a
+   * {@link CopyBeforeWriteQueue} over their regions.
+   */
   createCopyBeforeWriteQueue(savevm: PageBitmapLike, capacity: number): CopyBeforeWriteQueue {
     if (!(savevm instanceof PageBitmap) || savevm.memory !== this) {
       throw new RamWasmError("WRONG_MEMORY", "the savevm bitmap must come from this memory's createBitmap()");
     }
-    return new CopyBeforeWriteQueue(this, savevm, capacity);
+    return new CopyBeforeWriteQueue([memoryRegion(this, savevm)], capacity, { pageSize: this.pageSize, simd: this.variant === "simd" });
   }
 }

@@ -112,3 +112,21 @@ describe("PageBitmap", () => {
     }
   });
 });
+
+describe("PageBitmap.copyBitsTo", () => {
+  it.each([
+    { pageSize: 4096, pages: 40, marked: [0, 7, 8, 15, 16, 17, 31, 32, 39] }, // 16 pages a chunk: byte-aligned seams
+    { pageSize: 16384, pages: 11, marked: [0, 3, 4, 6, 9, 10] }, // 4 pages a chunk: seams inside a byte
+  ])("gives page p as bit p & 7 of byte p >> 3 ($pageSize-byte pages)", ({ pageSize, pages, marked }) => {
+    const memory = GuestMemory.create({ bytes: pages * pageSize, chunkBytes: 64 << 10, pageSize });
+    expect(memory.chunks.length).toBeGreaterThan(1);
+    const bitmap = memory.createBitmap();
+    for (const p of marked) bitmap.set(p);
+    const bits = new Uint8Array(Math.ceil(pages / 8)).fill(0xff);
+    bitmap.copyBitsTo(bits);
+    const seen: number[] = [];
+    for (let p = 0; p < pages; p++) if ((bits[p >> 3]! >> (p & 7)) & 1) seen.push(p);
+    expect(seen).toEqual(marked);
+    expect(() => bitmap.copyBitsTo(new Uint8Array(0))).toThrow(expect.objectContaining({ code: "OUT_OF_RANGE" }));
+  });
+});

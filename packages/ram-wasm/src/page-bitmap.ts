@@ -79,6 +79,30 @@ export class PageBitmap implements PageBitmapLike {
     return n;
   }
 
+  /**
+   * Copies the bits into `target` (page p is bit `p & 7` of byte `p >> 3`): a snapshot of the
+   * whole bitmap for another thread or a display, in one copy of `pages / 8` bytes.
+   */
+  copyBitsTo(target: Uint8Array): void {
+    const bytes = Math.ceil(this.pages / 8);
+    if (target.length < bytes) throw new RamWasmError("OUT_OF_RANGE", `copyBitsTo needs ${bytes} bytes, got ${target.length}`);
+    const per = this.memory.pagesPerChunk;
+    this.memory.chunks.forEach((chunk, i) => {
+      const first = i * per;
+      const pages = this.pagesIn(chunk);
+      const bits = new Uint8Array(chunk.ctx.memory.buffer, this.maps[i] as number, Math.ceil(pages / 8));
+      if (first % 8 === 0) {
+        target.set(bits, first / 8);
+        return;
+      }
+      for (let p = 0; p < pages; p++) {
+        const at = first + p;
+        const bit = (bits[p >> 3]! >> (p & 7)) & 1;
+        target[at >> 3] = (target[at >> 3]! & ~(1 << (at & 7))) | (bit << (at & 7));
+      }
+    });
+  }
+
   syncFrom(source: PageBitmapLike): number {
     if (!(source instanceof PageBitmap) || source.memory !== this.memory) {
       throw new RamWasmError("WRONG_MEMORY", "syncFrom needs a bitmap of the same guest memory");

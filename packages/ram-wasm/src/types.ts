@@ -78,32 +78,80 @@ export const WriteStatus = {
 } as const;
 export type WriteStatus = (typeof WriteStatus)[keyof typeof WriteStatus];
 
-/** A page handed to the snapshot writer. `data` is a copy, valid until the next `next()` call. */
+/** A page handed to the snapshot writer by `next()`. */
 export interface PendingPage {
   page: number;
+  /**
+   * A queued copy (valid until the next `next()`/`nextRun()`), or for a page scanned in place a
+   * view of the guest page itself: write it out before the guest runs again.
+   */
   data: Uint8Array;
   /** Whether it came from the queue (copied before a guest write) rather than the bitmap. */
   queued: boolean;
 }
 
 /**
- * Copy-before-write priority queue over a savevm bitmap (pages still to be written). Keeps a
- * live snapshot at one instant with a bounded amount of copied memory.
+ * One memory a copy-before-write queue watches: a `GuestMemory` (through
+ * `createCopyBeforeWriteQueue`), or one RAM block of a machine among several.
  */
-export interface CopyBeforeWriteQueueLike {
+export interface SnapshotRegion {
+  /**
+   * The savevm bitmap: a bit is set while the page still has to be written and holds its content
+   * of the snapshot's instant. The queue owns it while the snapshot runs: nothing else sets or
+   * clears its bits then.
+   */
+  readonly savevm: PageBitmapLike;
+  /** A view of one page as it is now. */
+  page(index: number): Uint8Array;
+  /** The byte every position of the page holds, or -1. */
+  uniformValue(index: number): number;
+}
+
+/**
+ * What the snapshot writer takes next from `nextRun()`: one queued copy (`data` set, `count` 1),
+ * or a run of consecutive pending pages of one region to read in place (`data` undefined; they
+ * were not copied, and their bits are clear, so write them before the guest runs again).
+ */
+export interface PendingRun<R extends SnapshotRegion = SnapshotRegion> {
+  readonly region: R;
+  readonly first: number;
+  readonly count: number;
+  readonly data: Uint8Array | undefined;
+}
+
+/**
+ * Copy-before-write priority queue over the savevm bitmaps of one or more memories (pages still to
+ * be written). Keeps a live snapshot at one instant with a bounded amount of copied memory: only
+ * pages the guest is about to overwrite are copied; the others are read in place.
+ */
+export interface CopyBeforeWriteQueueLike<R extends SnapshotRegion = SnapshotRegion> {
   readonly capacity: number;
+  /** The memories, in scan order. */
+  readonly regions: readonly R[];
   /** Copies waiting in the queue. */
   readonly length: number;
-  /** Most slots ever in use at once (queued copies plus the page handed out). */
+  /** Slots neither queued nor handed out. */
+  readonly free: number;
+  /** Most slots ever in use at once (queued copies plus the copy handed out). */
   readonly highWater: number;
-  /** Call before the guest writes `page`. */
-  beforeWrite(page: number): WriteStatus;
+  /** Pages copied before a guest write so far. */
+  readonly copied: number;
+  /** The snapshot's instant: marks every page of every region pending. */
+  arm(): void;
+  /** Whether a guest write to `page` of `region` (default: the first) now would copy it first. */
+  wouldCopy(page: number, region?: R): boolean;
+  /** Call before the guest writes `page` of `region` (default: the first). */
+  beforeWrite(page: number, region?: R): WriteStatus;
   /** Like beforeWrite, but waits for room instead of returning Wait. */
-  beforeWriteAsync(page: number): Promise<WriteStatus>;
-  /** Queued copies first (oldest first), then the next pending page of the bitmap; null when done. */
+  beforeWriteAsync(page: number, region?: R): Promise<WriteStatus>;
+  /** Queued copies first (oldest first), then the next pending page in scan order; null when done. */
   next(): PendingPage | null;
+  /** Like next, for several regions and runs of up to `maxPages` pages read in place. */
+  nextRun(maxPages: number): PendingRun<R> | null;
   /** Pages still to be handed out: queued copies plus pending bits. */
   remaining(): number;
-  /** The byte every position of the page last handed out holds, or -1 (also when none is out). */
+  /** The byte every position of the page `next()` (or a one-page `nextRun()`) handed out last holds, or -1 (also when none is out). */
   uniformValue(): number;
+  /** Ends the snapshot: drops every copy and pending bit; writers waiting for room proceed. */
+  clear(): void;
 }

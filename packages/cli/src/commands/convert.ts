@@ -13,9 +13,10 @@ import { openContainer, type OpenedContainer } from "../container.js";
 import { replaceFile, type ReplacingFile } from "../output-file.js";
 import { withProgress } from "../progress.js";
 import { UsageError } from "../cli-error.js";
+import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 
-interface ConvertFlags extends StreamFlags {
+interface ConvertFlags extends StreamFlags, ProgressFlags {
   to?: "same" | "qemu" | "libvirt";
   imageFormat?: SaveImageFormat;
   domainXml?: string;
@@ -34,7 +35,7 @@ export function registerConvert(program: Command): void {
     .option("--domain-xml <file>", "domain XML for a libvirt save image made from a bare stream")
     .option("--running", "mark the libvirt save image as saved from a running domain")
     .option("--paused", "mark the libvirt save image as saved from a paused domain");
-  addStreamOptions(command).action(async (input: string, output: string, flags: ConvertFlags) => {
+  addProgressOptions(addStreamOptions(command)).action(async (input: string, output: string, flags: ConvertFlags) => {
     if (flags.running && flags.paused) throw new UsageError("--running and --paused are mutually exclusive");
     await convert(input, output, flags);
   });
@@ -74,7 +75,7 @@ function utf8Length(text: string): number {
 
 async function convert(inputPath: string, outputPath: string, flags: ConvertFlags): Promise<void> {
   const input = await openInput(inputPath);
-  const container = await openContainer(withProgress(input.chunks, input.size, "convert"));
+  const container = await openContainer(withProgress(input.chunks, input.size, "convert", progressOptions(flags)));
   const target = flags.to === "same" || flags.to === undefined ? (container.kind === "libvirt" ? "libvirt" : "qemu") : flags.to;
   if (flags.imageFormat && target !== "libvirt") throw new UsageError("--image-format applies to --to libvirt only");
   const records = readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));

@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemorySaveImageSink, writeSaveImage } from "@savevm/format";
+import { ANALYZER } from "../test-support/qemu-analyzer.js";
 import { runCli } from "../test-support/run-cli.js";
 
 const FIXTURES = new URL("../../../format/test/fixtures/qemu-7.2/", import.meta.url).pathname;
@@ -59,8 +61,8 @@ describe("savevm inspect", () => {
     expect(body(gz.stdout)).toBe(body(direct.stdout));
   });
 
-  it("--json gives analyze-migration.py's nesting with page counts in the RAM entry", async () => {
-    const r = await runCli(["inspect", running, "--json"]);
+  it("--state gives analyze-migration.py's nesting with page counts in the RAM entry", async () => {
+    const r = await runCli(["inspect", running, "--state"]);
     expect(r.code).toBe(0);
     const state = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
     const ram = state["ram (2)"] as { "section sizes": Record<string, number>; "page counts": Record<string, Record<string, number>> };
@@ -69,6 +71,49 @@ describe("savevm inspect", () => {
     expect(pcRam.zero! + pcRam.normal!).toBeGreaterThanOrEqual(4096);
     expect(Object.keys(state)).toContain("cpu (5)");
     expect(state["timer (0)"]).toBeTypeOf("object");
+  });
+
+  it("--json gives the summary: header, configuration, sections, RAM by kind, devices, and the state under its own key", async () => {
+    const r = await runCli(["inspect", running, "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      filename: running,
+      "actual-size": runningBytes.length,
+      format: "qemu",
+      stream: { version: 3, size: runningBytes.length, footers: true, "trailing-bytes": 0 },
+      configuration: { "machine-type": "pc-i440fx-7.2", capabilities: [] },
+      vmdesc: { shape: "7.2" },
+    });
+    expect(j.libvirt).toBeUndefined();
+    expect(j.sections[0]).toMatchObject({ "section-id": 2, type: "start", idstr: "ram", version: 4 });
+    const pcRam = j.ram.blocks.find((b: { idstr: string }) => b.idstr === "pc.ram");
+    expect(pcRam.length).toBe(16 << 20);
+    expect(pcRam.pages.zero + pcRam.pages.normal).toBeGreaterThanOrEqual(4096);
+    expect(j.ram.pages.normal).toBeGreaterThan(0);
+    expect(j.devices.map((d: { idstr: string }) => d.idstr)).toContain("cpu");
+    expect(Object.keys(j.state)).toContain("cpu (5)");
+    // the same state --state prints
+    expect(j.state).toEqual(JSON.parse((await runCli(["inspect", running, "--state"])).stdout));
+  });
+
+  it("--json of a libvirt image includes the libvirt header and the XML's name and UUID", async () => {
+    for (const format of ["raw", "gzip"] as const) {
+      const image = await saveImage(runningBytes, format);
+      const r = await runCli(["inspect", image, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.format).toBe("libvirt");
+      expect(j.libvirt).toMatchObject({ version: 2, was_running: true, format, name: "tiny", uuid: "6f1c4a0e-1111-2222-3333-444455556666" });
+      expect(j.libvirt.data_len).toBeGreaterThan(90);
+      expect(j.stream.version).toBe(3);
+    }
+  });
+
+  it("--desc is indented exactly like analyze-migration.py -d desc", async () => {
+    const ours = await runCli(["inspect", running, "--desc"]);
+    expect(ours.code).toBe(0);
+    expect(ours.stdout).toBe(await analyzerOutput(running, "desc"));
   });
 
   it("--desc prints the vmdesc trailer and refuses a stream without one", async () => {
@@ -90,6 +135,8 @@ describe("savevm inspect", () => {
     expect(r.code).toBe(0);
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(["pc.ram", "pc.bios", "_rom@etc_acpi_tables", "desc.json", "state.json"]));
+    expect(files.filter((f) => f.endsWith(".part"))).toEqual([]);
+    for (const f of files) expect((await stat(join(out, f))).mode & 0o777, f).toBe(0o600);
     const ram = await readFile(join(out, "pc.ram"));
     const pmem = gunzipSync(await readFile(join(FIXTURES, "pc-running.pmem.gz")));
     expect(ram.length).toBe(16 << 20);
@@ -147,4 +194,13 @@ function cpuVersionOffset(bytes: Buffer): number {
   const at = bytes.indexOf(needle);
   if (at < 0) throw new Error("no cpu section in the fixture");
   return at + needle.length + 4;
+}
+
+function analyzerOutput(file: string, dump: "desc" | "state"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("python3", [ANALYZER, "-f", file, "-d", dump], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`analyze-migration.py failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
 }

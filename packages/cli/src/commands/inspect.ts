@@ -1,28 +1,33 @@
 /**
  * `savevm inspect FILE|-`: what a QEMU stream or libvirt save image holds, in one streaming pass.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import {
   DeviceStateJsonBuilder,
+  forEachRecord,
   RamApplier,
   StreamSummaryBuilder,
   formatQemuJson,
   readMigrationStream,
   type StreamSummary,
-  type Vmdesc,
+  type VmdescRecord,
 } from "@savevm/format";
+import { FileRamSink } from "@savevm/format/node";
 import { openInput } from "../input.js";
 import { openContainer, type OpenedContainer } from "../container.js";
+import { replaceFile } from "../output-file.js";
 import { withProgress } from "../progress.js";
-import { FileRamSink } from "@savevm/format/node";
 import { renderTable, humanBytes, hex } from "../table.js";
-import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 import { UsageError } from "../cli-error.js";
+import { indentedDesc, summaryJson } from "./inspect-json.js";
+import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
+import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 
-interface InspectFlags extends StreamFlags {
+interface InspectFlags extends StreamFlags, ProgressFlags {
   json?: boolean;
+  state?: boolean;
   desc?: boolean;
   extract?: string;
 }
@@ -32,57 +37,80 @@ export function registerInspect(program: Command): void {
     .command("inspect")
     .description("show what a QEMU migration stream or libvirt save image holds")
     .argument("<file>", "the file, or - for standard input")
-    .option("--json", "device state shaped like analyze-migration.py -d state, plus RAM page counts")
+    .option("--json", "the summary as JSON (libvirt header, configuration, sections, RAM by kind, devices), device state under \"state\"")
+    .option("--state", "only the device state, shaped like analyze-migration.py -d state, plus RAM page counts")
     .option("--desc", "the vmdesc JSON trailer, indented like analyze-migration.py -d desc")
-    .option("--extract <dir>", "write one raw file per RAM block (named by idstr, / turned into _) plus desc.json and state.json");
-  addStreamOptions(command).action(async (file: string, flags: InspectFlags) => {
-    if ([flags.json, flags.desc].filter(Boolean).length > 1) throw new UsageError("--json and --desc cannot be combined");
+    .option("--extract <dir>", "write one raw file (0600) per RAM block (named by idstr, / turned into _) plus desc.json and state.json");
+  addProgressOptions(addStreamOptions(command)).action(async (file: string, flags: InspectFlags) => {
+    if ([flags.json, flags.state, flags.desc].filter(Boolean).length > 1) throw new UsageError("--json, --state and --desc cannot be combined");
     await inspect(file, flags);
   });
 }
 
 async function inspect(file: string, flags: InspectFlags): Promise<void> {
   const input = await openInput(file);
-  const container = await openContainer(withProgress(input.chunks, input.size, "inspect"));
+  const container = await openContainer(withProgress(input.chunks, input.size, "inspect", progressOptions(flags)));
   try {
     const summary = new StreamSummaryBuilder();
-    const state = flags.json || flags.extract ? new DeviceStateJsonBuilder() : undefined;
-    let writer: FileRamSink | undefined;
-    let applier: RamApplier | undefined;
-    if (flags.extract) {
-      await mkdir(flags.extract, { recursive: true });
-      writer = new FileRamSink(flags.extract);
-      applier = new RamApplier(writer);
-    }
-    let vmdesc: Vmdesc | undefined;
+    const state = flags.json || flags.state || flags.extract ? new DeviceStateJsonBuilder() : undefined;
+    if (flags.extract) await mkdir(flags.extract, { recursive: true, mode: 0o700 });
+    const writer = flags.extract ? new FileRamSink(flags.extract) : undefined;
+    const applier = writer ? new RamApplier(writer) : undefined;
+    let vmdesc: VmdescRecord | undefined;
     try {
-      for await (const rec of readMigrationStream(container.stream, streamOptions(flags, container.baseOffset))) {
+      await forEachRecord(readMigrationStream(container.stream, streamOptions(flags, container.baseOffset)), (rec) => {
         summary.add(rec);
+        if (rec.kind === "ram" && rec.type !== "mem-size") {
+          // the per-page records: only the summary's counters and the extraction need them
+          applier?.apply(rec);
+          return;
+        }
         state?.add(rec);
         applier?.apply(rec);
-        if (rec.kind === "vmdesc") vmdesc = rec.description;
-      }
-    } finally {
-      writer?.close();
+        if (rec.kind === "vmdesc") vmdesc = rec;
+      });
+    } catch (err) {
+      writer?.abort();
+      throw err;
     }
     const result = summary.result();
-    const json = state ? stateWithPages(state.result(), result) : undefined;
+    const stateJson = state ? stateWithPages(state.result(), result) : undefined;
     if (flags.extract) {
-      if (vmdesc) await writeFile(join(flags.extract, "desc.json"), formatQemuJson(vmdesc) + "\n");
-      await writeFile(join(flags.extract, "state.json"), JSON.stringify(json, null, 4) + "\n");
+      try {
+        if (vmdesc) await writePrivate(join(flags.extract, "desc.json"), formatQemuJson(vmdesc.description) + "\n");
+        await writePrivate(join(flags.extract, "state.json"), JSON.stringify(stateJson, null, 4) + "\n");
+      } catch (err) {
+        writer!.abort();
+        throw err;
+      }
+      writer!.close();
     }
     if (flags.json) {
-      process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+      process.stdout.write(JSON.stringify(summaryJson(input.name, input.size, container, result, stateJson), null, 2) + "\n");
+    } else if (flags.state) {
+      process.stdout.write(JSON.stringify(stateJson, null, 2) + "\n");
     } else if (flags.desc) {
       if (!vmdesc) {
         throw new UsageError(`${input.name}: the stream has no vmdesc trailer (suppress-vmdesc=on, a device-state file, or postcopy)`);
       }
-      process.stdout.write(formatQemuJson(vmdesc) + "\n");
+      process.stdout.write(indentedDesc(vmdesc.json) + "\n");
     } else {
       process.stdout.write(renderSummary(input.name, input.size, container, result, writer?.files));
     }
   } finally {
     await container.close();
+  }
+}
+
+/** desc.json and state.json sit beside the RAM files and are as private (they hold device state). */
+async function writePrivate(path: string, text: string): Promise<void> {
+  const out = await replaceFile(path, 0o600);
+  try {
+    await out.write(new TextEncoder().encode(text));
+    await out.commit();
+  } catch (err) {
+    await out.abort();
+    throw err;
   }
 }
 

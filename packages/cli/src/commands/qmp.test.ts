@@ -163,3 +163,65 @@ describe("savevm qmp ADDRESS (shell)", () => {
     expect(stderr).toBe("CommandNotFound: The command nosuch has not been found\n");
   });
 });
+
+describe("QEMU's spellings in savevm qmp", () => {
+  it("connects to an address written as QEMU's -qmp unix:PATH,server=on,wait=off", async () => {
+    const r = await savevm([`${qemuAddress},server=on,wait=off`, "query-status"]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: expect.any(String) });
+    const old = await savevm([`${qemuAddress},server,nowait`, "query-status"]);
+    expect(old.code).toBe(0);
+  });
+
+  it("refuses an option it does not know with a hint, as a usage error", async () => {
+    const r = await savevm([`${qemuAddress},reconnect=1`, "query-status"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^savevm: BAD_ADDRESS: option 'reconnect=1' .* not supported.*server=on\|off/);
+  });
+
+  it("reads size suffixes where QEMU 7.2's schema says the member is an integer", async () => {
+    const set = await savevm([qemuAddress, "migrate-set-parameters", "max-bandwidth=1G", "xbzrle-cache-size=512K", "tls-hostname=1M"]);
+    expect(set.stderr).toBe("");
+    const params = JSON.parse((await savevm([qemuAddress, "query-migrate-parameters"])).stdout) as Record<string, unknown>;
+    expect(params["max-bandwidth"]).toBe(1 << 30);
+    expect(params["xbzrle-cache-size"]).toBe(512 << 10);
+    // a string member keeps the text
+    expect(params["tls-hostname"]).toBe("1M");
+  });
+
+  it("--wait draws a bar with rate and ETA until the migration completes", async () => {
+    const file = join(dir, "wait.mig");
+    const r = await savevm([qemuAddress, "migrate", `uri=exec:cat > ${file}`, "--wait", "--progress"]);
+    expect(r.stderr).not.toMatch(/savevm:/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/migrate \[[# ]+\] +\d+%/);
+    expect(r.stderr).toMatch(/ETA /);
+    expect(JSON.parse((await savevm([qemuAddress, "query-migrate"])).stdout)).toMatchObject({ status: "completed" });
+    const quiet = await savevm([qemuAddress, "query-status", "--wait", "--quiet"]);
+    expect(quiet.stderr).toBe("");
+  });
+});
+
+describe("savevm qmp ADDRESS,server=off", () => {
+  it("listens and waits for QEMU to connect out, as QEMU's own spelling of that address says", async () => {
+    const sock = join(dir, "connect-out.sock");
+    const reply = savevm([`unix:${sock},server=off`, "query-status", "--timeout", "15000"]);
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(sock)) {
+      if (Date.now() > deadline) throw new Error("savevm qmp did not listen");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const client = spawn("/usr/bin/qemu-system-x86_64", ["-accel", "tcg", "-display", "none", "-nodefaults", "-S", "-m", "16", "-qmp", `unix:${sock}`], {
+      stdio: "ignore",
+    });
+    try {
+      const r = await reply;
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: "prelaunch" });
+    } finally {
+      const exited = new Promise((resolve) => client.once("exit", resolve));
+      client.kill("SIGKILL");
+      await exited;
+    }
+  });
+});

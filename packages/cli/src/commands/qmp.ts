@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
-import { formatJson, HmpClient, hmpErrorIn, isJsonObject, parseJson, QmpError, type JsonObject, type JsonValue } from "@savevm/qmp";
+import { formatJson, HmpClient, hmpErrorIn, isJsonObject, parseAddress, parseJson, QmpError, type JsonObject, type JsonValue } from "@savevm/qmp";
 import { QmpClient } from "@savevm/qmp/node";
-import { UsageError } from "../cli-error.js";
+import { formatError, UsageError } from "../cli-error.js";
+import { connectTextMonitor, runTextMonitor, textMonitorAddress, textMonitorBehind } from "./qmp-text-monitor.js";
+import { progressBar } from "../progress.js";
+import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
+import { applySizeSuffixes, fetchSchema, type QmpSchemaIndex } from "./qmp-sizes.js";
 
 /** Where `savevm qmp` reads and writes; the process streams unless a test passes its own. */
 export interface QmpCliIo {
@@ -17,7 +21,8 @@ export interface QmpCliIo {
   terminal: boolean;
 }
 
-interface QmpCliOptions {
+interface QmpCliOptions extends ProgressFlags {
+  wait?: boolean;
   hmp?: boolean;
   pretty?: boolean;
   verbose?: boolean;
@@ -111,13 +116,30 @@ function timeoutOf(options: QmpCliOptions): number | undefined {
 
 async function connect(address: string, options: QmpCliOptions): Promise<QmpClient> {
   const timeout = timeoutOf(options);
-  return QmpClient.connect(address, {
+  const where = parseAddress(address);
+  const clientOptions = {
     negotiate: options.negotiate,
     // a second client of QEMU gets no greeting until the first leaves: do not wait forever
     connectTimeoutMs: timeout ?? 10_000,
     greetingTimeoutMs: timeout ?? 10_000,
     commandTimeoutMs: timeout,
-  });
+  };
+  // `server=off` is QEMU's side: QEMU connects out, so listen for it (as long as --timeout, or forever)
+  if ("server" in where && where.server === false) {
+    return QmpClient.accept(where, { ...clientOptions, ...(timeout !== undefined ? { acceptTimeoutMs: timeout } : {}) });
+  }
+  return QmpClient.connect(where, clientOptions);
+}
+
+/** key=value arguments with QEMU's size suffixes read where the member takes an integer. */
+async function commandArguments(client: QmpClient, command: string, words: string[], cache: SchemaCache): Promise<JsonObject> {
+  const args = parseKeyValueArgs(words);
+  await applySizeSuffixes(command, args, () => (cache.schema ??= fetchSchema((name) => client.execute(name))));
+  return args;
+}
+
+interface SchemaCache {
+  schema?: Promise<QmpSchemaIndex | undefined>;
 }
 
 /** A command's error as the CLI prints it: `Class: desc`. */
@@ -136,7 +158,7 @@ async function oneShot(client: QmpClient, command: string, words: string[], opti
     io.stdout.write(output);
     return;
   }
-  const args = parseKeyValueArgs(words);
+  const args = await commandArguments(client, command, words, {});
   const message: JsonObject = { execute: command };
   if (words.length > 0) message.arguments = args;
   if (options.verbose) io.stderr.write(json(message, false));
@@ -144,6 +166,41 @@ async function oneShot(client: QmpClient, command: string, words: string[], opti
     io.stdout.write(json(await client.execute(command, words.length > 0 ? args : undefined), options.pretty));
   } catch (err) {
     throw describeError(err);
+  }
+  if (options.wait) await waitForMigration(client, options, io.stderr);
+}
+
+/** Statuses of query-migrate after which nothing more happens. */
+const MIGRATION_ENDS = new Set(["completed", "failed", "cancelled"]);
+const POLL_MS = 200;
+
+interface MigrationInfo {
+  status?: string;
+  "error-desc"?: string;
+  ram?: { total?: number; remaining?: number; transferred?: number };
+}
+
+/**
+ * `--wait`: polls query-migrate until the migration ends, with a bar of the RAM sent so far (its
+ * rate and the time left); a failed or cancelled migration fails the command.
+ */
+async function waitForMigration(client: QmpClient, options: QmpCliOptions, stream: Writable): Promise<void> {
+  const bar = progressBar("migrate", { ...progressOptions(options), stream: stream as NodeJS.WriteStream });
+  try {
+    for (;;) {
+      const info = await client.execute<MigrationInfo>("query-migrate");
+      const status = info?.status ?? "none";
+      const ram = info?.ram;
+      if (ram?.total) bar.update(Math.max(0, ram.total - (ram.remaining ?? ram.total)), ram.total);
+      if (status === "none") throw new Error("no migration is running (query-migrate says status none)");
+      if (MIGRATION_ENDS.has(status)) {
+        if (status === "completed") return;
+        throw new Error(`migration ${status}${info["error-desc"] ? `: ${info["error-desc"]}` : ""}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    bar.finish();
   }
 }
 
@@ -189,6 +246,7 @@ async function shell(client: QmpClient, options: QmpCliOptions, io: QmpCliIo): P
     if (idle) rl.prompt(true);
   });
   const hmp = new HmpClient(client);
+  const schemaCache: SchemaCache = {};
   if (io.terminal) rl.prompt();
   try {
     for await (const raw of rl) {
@@ -225,38 +283,47 @@ async function shell(client: QmpClient, options: QmpCliOptions, io: QmpCliIo): P
         return;
       }
       const [command, ...words] = splitWords(line);
-      const args = parseKeyValueArgs(words);
+      const args = await commandArguments(client, command!, words, schemaCache);
       if (options.verbose) say(json(words.length > 0 ? { execute: command!, arguments: args } : { execute: command! }, false));
       say(json(await client.execute(command!, words.length > 0 ? args : undefined), options.pretty));
     } catch (err) {
-      const error = describeError(err);
-      const code = (error as { code?: unknown }).code;
-      io.stderr.write(`${typeof code === "string" && !(err instanceof QmpError) ? `${code}: ` : ""}${error.message}\n`);
+      io.stderr.write(`${err instanceof QmpError ? describeError(err).message : formatError(err)}\n`);
     }
   }
 }
 
 export function registerQmp(program: Command, io?: QmpCliIo): void {
-  program
+  const command = program
     .command("qmp")
     .description("talk QMP to QEMU or a savevm machine: run one command, or start a shell like qmp-shell")
-    .argument("<address>", "unix:PATH, tcp:HOST:PORT, a socket PATH or HOST:PORT")
+    .argument("<address>", "unix:PATH, tcp:HOST:PORT (QEMU's ,server=on,wait=off accepted), a socket PATH or HOST:PORT")
     .argument("[command]", "command to run; without it an interactive shell starts")
-    .argument("[args...]", "arguments as key=value; values are JSON when they parse as JSON; a.b=1 nests")
+    .argument("[args...]", "arguments as key=value; values are JSON when they parse as JSON; a.b=1 nests; sizes take K, M, G, T")
     .option("-H, --hmp", "human monitor commands, sent with human-monitor-command")
     .option("-p, --pretty", "indent JSON output")
     .option("-v, --verbose", "print each command sent")
     .option("-N, --no-negotiate", "skip qmp_capabilities (e.g. for the guest agent)")
     .option("--timeout <ms>", "give up connecting, or on a reply, after this long")
     .option("--history-file <path>", "shell history (default ~/.savevm_qmp_history)")
-    .action(async (address: string, command: string | undefined, words: string[], options: QmpCliOptions) => {
-      const streams = io ?? processIo();
-      const client = await connect(address, options);
-      try {
-        if (command === undefined) await shell(client, options, streams);
-        else await oneShot(client, command, words, options, streams);
-      } finally {
-        await client.close();
-      }
-    });
+    .option("-w, --wait", "after the command (migrate), wait until the migration ends, with a progress bar; fail if it fails");
+  addProgressOptions(command).action(async (address: string, name: string | undefined, words: string[], options: QmpCliOptions) => {
+    if (options.wait && (name === undefined || options.hmp)) throw new UsageError("--wait needs a QMP command to run (e.g. migrate)");
+    const streams = io ?? processIo();
+    const wait = timeoutOf(options) ?? 10_000;
+    const hmpAddress = textMonitorAddress(address);
+    if (hmpAddress !== undefined) return runTextMonitor(await connectTextMonitor(hmpAddress, wait), address, name, words, true, streams);
+    let client: QmpClient;
+    try {
+      client = await connect(address, options);
+    } catch (err) {
+      // a human monitor greets with a banner, not JSON: speak HMP to it with --hmp, or say what it is
+      return runTextMonitor(await textMonitorBehind(err, address, wait), address, name, words, options.hmp === true, streams);
+    }
+    try {
+      if (name === undefined) await shell(client, options, streams);
+      else await oneShot(client, name, words, options, streams);
+    } finally {
+      await client.close();
+    }
+  });
 }

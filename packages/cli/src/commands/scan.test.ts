@@ -158,13 +158,13 @@ describe("savevm scan", () => {
 
   it("fails with a coded message for a missing file, a bad page size and a file over --max-size", async () => {
     const missing = await savevm("scan", join(dir, "nope.raw"));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`savevm: NOT_FOUND: ${join(dir, "nope.raw")}: no such file\n`);
 
     const file = join(dir, "small.raw");
     await writeFile(file, new Uint8Array(8192));
     const badSize = await savevm("scan", file, "--page-size", "1000");
-    expect(badSize.code).toBe(1);
+    expect(badSize.code).toBe(2);
     expect(badSize.stderr).toMatch(/^savevm: BAD_PAGE_SIZE: page size 1000 /);
 
     const notNumber = await savevm("scan", file, "--page-size", "4k");
@@ -176,7 +176,7 @@ describe("savevm scan", () => {
     expect(tooLarge.stderr).toMatch(/^savevm: TOO_LARGE: /);
 
     const directory = await savevm("scan", dir);
-    expect(directory.code).toBe(1);
+    expect(directory.code).toBe(2);
     expect(directory.stderr).toMatch(/^savevm: NOT_A_FILE: /);
   });
 });

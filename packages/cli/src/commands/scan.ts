@@ -4,6 +4,7 @@ import { parseSize } from "@savevm/machine";
 import { addCounts, emptyCounts, GuestMemory, type ScanCounts } from "@savevm/ram-wasm";
 import { UsageError } from "../cli-error.js";
 import { withProgress } from "../progress.js";
+import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { humanBytes, renderTable } from "../table.js";
 
 /** Bytes read (straight into guest memory) and scanned per step. */
@@ -108,24 +109,24 @@ function report(path: string, size: number, pageSize: number, counts: ScanCounts
 
 /** `savevm scan FILE`: zero / uniform / duplicate / unique page counts of a raw memory image. */
 export function registerScan(program: Command): void {
-  program
+  const command = program
     .command("scan")
     .description("count the zero, uniform, duplicate and unique pages of a raw memory image")
     .argument("<file>", "raw memory image (a RAM dump, a memory-backend file)")
     .option("--page-size <bytes>", "page size: a power of two from 512", "4096")
     .option("--max-size <size>", "refuse larger images (the whole image is held in memory)", "64G")
-    .option("--json", 'print {"pages","zero","uniform","duplicate","unique"} as JSON')
-    .action(async (file: string, opts: { pageSize: string; maxSize: string; json?: boolean }) => {
-      const pageSize = parsePageSize(opts.pageSize);
-      const maxSize = parseSize(opts.maxSize, "--max-size");
-      const { counts, size } = await scanImage(file, {
-        pageSize,
-        maxSize,
-        wrap: (spans, total) => withProgress(spans, total, "scanning"),
-      });
-      const { pages, zero, uniform, duplicate, unique } = counts;
-      process.stdout.write(
-        opts.json ? `${JSON.stringify({ pages, zero, uniform, duplicate, unique })}\n` : `${report(file, size, pageSize, counts)}\n`,
-      );
+    .option("--json", 'print {"pages","zero","uniform","duplicate","unique"} as JSON');
+  addProgressOptions(command).action(async (file: string, opts: { pageSize: string; maxSize: string; json?: boolean } & ProgressFlags) => {
+    const pageSize = parsePageSize(opts.pageSize);
+    const maxSize = parseSize(opts.maxSize, "--max-size");
+    const { counts, size } = await scanImage(file, {
+      pageSize,
+      maxSize,
+      wrap: (spans, total) => withProgress(spans, total, "scanning", progressOptions(opts)),
     });
+    const { pages, zero, uniform, duplicate, unique } = counts;
+    process.stdout.write(
+      opts.json ? `${JSON.stringify({ pages, zero, uniform, duplicate, unique })}\n` : `${report(file, size, pageSize, counts)}\n`,
+    );
+  });
 }

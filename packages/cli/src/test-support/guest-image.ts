@@ -50,7 +50,11 @@ function loopCode(loop: DirtyLoop): Uint8Array {
 }
 
 export function multibootKernel(loop: DirtyLoop = { start: 0x400000, end: 0x500000 }): Uint8Array {
-  const code = loopCode(loop);
+  return multibootImage(loopCode(loop));
+}
+
+/** A flat multiboot image that QEMU's `-kernel` loads at 1 MiB and enters at `code`'s first byte. */
+export function multibootImage(code: Uint8Array): Uint8Array {
   const image = new Uint8Array(HEADER_SIZE + code.length);
   const view = new DataView(image.buffer);
   u32le(view, 0, MULTIBOOT_MAGIC);
@@ -66,7 +70,7 @@ export function multibootKernel(loop: DirtyLoop = { start: 0x400000, end: 0x5000
 }
 
 /** A deterministic xorshift generator, so every run places the same bytes. */
-function xorshift32(seed: number): () => number {
+export function xorshift32(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

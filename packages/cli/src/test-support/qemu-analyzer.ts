@@ -1,7 +1,7 @@
 /**
  * QEMU's own scripts/analyze-migration.py (fetched from Debian's QEMU source package by
  * scripts/fetch-qemu-analyzer.sh, never committed), and a comparison of its `-d state` output
- * with `savevm inspect --json`, which promises the same nesting and names with plain JSON values.
+ * with `savevm inspect --state`, which promises the same nesting and names with plain JSON values.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -22,6 +22,11 @@ export interface VmOptions {
   incoming?: boolean;
   /** Run the dirtying guest kernel and place the mixed-content blob. */
   guest?: boolean;
+  /**
+   * QEMU's whole argument list instead of the one built from the options above (for a command
+   * line taken from libvirt); it must open a QMP monitor on the given socket path.
+   */
+  commandLine?: (qmpSocket: string) => string[];
 }
 
 export interface MigrationTuning {
@@ -78,7 +83,7 @@ export class QemuVm {
     }
     if (options.incoming) args.push("-incoming", "defer");
     args.push(...(options.args ?? []));
-    const child = spawn(QEMU, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(QEMU, options.commandLine?.(socket) ?? args, { stdio: ["ignore", "ignore", "pipe"] });
     const stderr: string[] = [];
     child.stderr?.setEncoding("utf8").on("data", (s: string) => stderr.push(s));
     const exited = new Promise<never>((_, reject) => {

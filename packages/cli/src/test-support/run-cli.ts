@@ -12,12 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { input?: string | Uint8Array; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { input?: string | Uint8Array; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
       [SAVEVM_BIN, ...args],
-      { maxBuffer: 256 << 20, timeout: options.timeoutMs ?? 60_000, encoding: "buffer" },
+      { maxBuffer: 256 << 20, timeout: options.timeoutMs ?? 60_000, encoding: "buffer", env: options.env ?? process.env },
       (error, stdout, stderr) => {
         if (error && typeof (error as { code?: unknown }).code !== "number") {
           reject(error);

@@ -23,7 +23,7 @@ function requireCodec(format: ExternalSaveImageFormat, codec: SaveImageCodec | u
   throw new SaveImageError(
     "COMPRESSOR_UNAVAILABLE",
     `${format} save images are compressed by the external ${format} program, which this entry point cannot run: ` +
-      `use readSaveImage/writeSaveImage from "@savevm/format/node", or pass a codec`,
+      `use readSaveImage/writeSaveImage from "@savevm/format/node", or pass a codec (saveImageCodec({ ${format}: { decompress } }) with a wasm or JavaScript ${format} decoder)`,
   );
 }
 

@@ -40,7 +40,9 @@ export type SaveImageErrorCode =
   /** The external compression program failed (non-zero exit or killed). */
   | "COMPRESSOR_FAILED"
   /** "Failed to open file '<file>': ...". */
-  | "OPEN_FAILED";
+  | "OPEN_FAILED"
+  /** "bypass cache unsupported by this system": the file system does not do O_DIRECT. */
+  | "BYPASS_CACHE_UNSUPPORTED";
 
 /**
  * An error reading or writing a libvirt save image. `detail` is libvirt's message for the same

@@ -17,6 +17,7 @@ export {
   type SaveImageFormat,
 } from "./header.js";
 export type { ExternalSaveImageFormat, SaveImageCodec } from "./codec.js";
+export { saveImageCodec, type ChunkTransform, type FormatTransforms, type SaveImageTransforms } from "./transform-codec.js";
 export { decodeXmlEntities, readDomainIdentity, type DomainIdentity } from "./domain-xml.js";
 export {
   DEFAULT_MAX_XML_BYTES,

@@ -1,7 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { closingIterator } from "../source/closing-iterator.js";
+import { releaseTemporaryFile, temporaryFileFor } from "../temporary-files.js";
 import { SaveImageError } from "./errors.js";
+import { directFileChunks, directWriteSink } from "./node-direct-io.js";
 import { withExternalPrograms } from "./node-programs.js";
 import { readSaveImage, type ReadSaveImageOptions, type SaveImage } from "./read.js";
 import {
@@ -28,10 +30,15 @@ async function openImage(file: string, flags: string): Promise<FileHandle> {
   try {
     return await open(file, flags);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    const reason = SYSTEM_ERROR_TEXT[code] ?? (error as Error).message;
-    throw new SaveImageError("OPEN_FAILED", `Failed to open file '${file}': ${reason}`, undefined, { cause: error });
+    throw openFailed(error, file);
   }
+}
+
+/** An open that failed, naming the file the caller gave (never a temporary name). */
+function openFailed(error: unknown, file: string): SaveImageError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const reason = SYSTEM_ERROR_TEXT[code] ?? (error as Error).message;
+  return new SaveImageError("OPEN_FAILED", `Failed to open file '${file}': ${reason}`, undefined, { cause: error });
 }
 
 async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
@@ -54,12 +61,8 @@ async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function* fileChunksThenClose(handle: FileHandle): AsyncGenerator<Uint8Array> {
-  try {
-    yield* fileChunks(handle);
-  } finally {
-    await handle.close();
-  }
+function fileChunksThenClose(handle: FileHandle): AsyncIterableIterator<Uint8Array> {
+  return closingIterator(fileChunks(handle), () => handle.close());
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
@@ -72,14 +75,31 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** `virsh save/restore --bypass-cache`: image I/O with O_DIRECT. */
+export interface BypassCacheOption {
+  /** Read or write the file with O_DIRECT; fails with BYPASS_CACHE_UNSUPPORTED where the file system cannot. */
+  bypassCache?: boolean;
+}
+
 /**
  * Reads a save image file from the front (no seeking), with the external programs available
  * for bzip2, xz, lzop and zstd. Open failures use libvirt's words: `Failed to open file '<file>': ...`.
  */
-export async function readSaveImageFile(file: string, options: ReadSaveImageOptions = {}): Promise<SaveImage> {
+export async function readSaveImageFile(file: string, options: ReadSaveImageOptions & BypassCacheOption = {}): Promise<SaveImage> {
+  if (options.bypassCache) {
+    // Opened once normally first, so a missing file reports libvirt's open error.
+    await (await openImage(file, "r")).close();
+    return readSaveImage(directFileChunks(file), withExternalPrograms(options));
+  }
   const handle = await openImage(file, "r");
-  // The stream owns the handle from here: finishing or closing the image closes the file.
-  return readSaveImage(fileChunksThenClose(handle), withExternalPrograms(options));
+  try {
+    // The stream owns the handle from here: finishing or closing the image closes the file.
+    return await readSaveImage(fileChunksThenClose(handle), withExternalPrograms(options));
+  } catch (error) {
+    // Closing a handle the stream closed already does nothing.
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -90,19 +110,26 @@ export async function readSaveImageFile(file: string, options: ReadSaveImageOpti
  */
 export async function saveImageToFile(
   file: string,
-  options: WriteSaveImageOptions,
+  options: WriteSaveImageOptions & BypassCacheOption,
   streamBytes: AsyncIterable<Uint8Array>,
 ): Promise<WrittenSaveImage> {
   const directory = path.dirname(path.resolve(file));
-  const temporary = path.join(directory, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.part`);
-  const handle = await open(temporary, "wx", 0o600);
+  const temporary = temporaryFileFor(file);
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, "wx", 0o600);
+  } catch (error) {
+    releaseTemporaryFile(temporary);
+    throw openFailed(error, file);
+  }
   let handleOpen = true;
   let renamed = false;
   try {
     // The creation mode is filtered by the umask; the image holds guest memory, so be exact.
     await handle.chmod(0o600);
     let position = 0;
-    const sink: SaveImageSink = {
+    const direct = options.bypassCache ? await directWriteSink(temporary, handle) : undefined;
+    const sink: SaveImageSink = direct ?? {
       async write(chunk) {
         await writeFully(handle, chunk, position);
         position += chunk.length;
@@ -113,7 +140,12 @@ export async function saveImageToFile(
         await writeFully(handle, bytes, at);
       },
     };
-    const written = await writeSaveImage(sink, withExternalPrograms(options), streamBytes);
+    let written: WrittenSaveImage;
+    try {
+      written = await writeSaveImage(sink, withExternalPrograms(options), streamBytes);
+    } finally {
+      await direct?.close();
+    }
     await handle.sync();
     handleOpen = false;
     await handle.close();
@@ -125,6 +157,7 @@ export async function saveImageToFile(
   } finally {
     if (handleOpen) await handle.close().catch(() => undefined);
     if (!renamed) await rm(temporary, { force: true });
+    releaseTemporaryFile(temporary);
   }
 }
 

@@ -1,4 +1,5 @@
 import { concatBytes, pullChunks, type ByteSource } from "../source/byte-source.js";
+import { closingIterator } from "../source/closing-iterator.js";
 import { ChunkReader } from "./chunk-reader.js";
 import { decodePayload, type SaveImageCodec } from "./codec.js";
 import { SaveImageError, type SaveImageErrorCode } from "./errors.js";
@@ -125,13 +126,10 @@ export async function readSaveImage(source: ByteSource, options: ReadSaveImageOp
         [Symbol.asyncIterator]() {
           if (opened) throw new SaveImageError("INVALID_ARGUMENT", "the save image stream can be read only once");
           opened = true;
-          return (async function* () {
-            try {
-              yield* decodePayload(header, reader.rest(), payloadOffset, codec);
-            } finally {
-              await reader.close();
-            }
+          const payload = (async function* () {
+            yield* decodePayload(header, reader.rest(), payloadOffset, codec);
           })();
+          return closingIterator(payload, () => reader.close());
         },
         close: () => reader.close(),
       },

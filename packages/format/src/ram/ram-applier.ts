@@ -19,6 +19,8 @@ export interface RamBlockMemory {
 /** A RAM block reached through reads and writes of whole pages (a file, several memories). */
 export interface RamBlockAccess {
   readonly length: number;
+  /** As for {@link RamBlockMemory}: all zero before the first record (a fresh sparse file). */
+  readonly zeroed?: boolean;
   read(offset: number, into: Uint8Array): void;
   write(offset: number, data: Uint8Array): void;
 }
@@ -85,7 +87,7 @@ export class RamApplier {
       for (const b of rec.blocks) {
         const target = this.sink.block(b.idstr, b.length);
         this.targets.set(b.idstr, target);
-        const zeroed = "memory" in target && target.zeroed === true;
+        const zeroed = target.zeroed === true;
         this.states.set(b.idstr, { target, written: zeroed ? new Uint8Array(Math.ceil(b.length / this.pageSize / 8)) : undefined });
       }
       this.lastName = undefined;
@@ -114,30 +116,30 @@ export class RamApplier {
         offset: rec.offset,
       });
     }
-    if ("memory" in target) {
-      const mem = target.memory;
-      const written = state!.written;
-      if (written !== undefined) {
-        const page = Math.floor(a / ps);
-        const bit = 1 << (page & 7);
-        if (rec.type === "dedup") {
-          const src = Math.floor(rec.source / ps);
-          // A reference to a page never written since the zeroed start is a zero page.
-          if ((written[src >>> 3]! & (1 << (src & 7))) === 0) {
-            if ((written[page >>> 3]! & bit) === 0) return;
-            written[page >>> 3]! &= ~bit;
-            mem.fill(0, a, a + ps);
-            return;
-          }
-          written[page >>> 3]! |= bit;
-        } else if (rec.type === "zero" && rec.fill === 0) {
-          // Never written since the zeroed start: already what QEMU would leave there.
+    const written = state!.written;
+    if (written !== undefined) {
+      const page = Math.floor(a / ps);
+      const bit = 1 << (page & 7);
+      if (rec.type === "dedup") {
+        const src = Math.floor(rec.source / ps);
+        // A reference to a page never written since the zeroed start is a zero page.
+        if ((written[src >>> 3]! & (1 << (src & 7))) === 0) {
           if ((written[page >>> 3]! & bit) === 0) return;
           written[page >>> 3]! &= ~bit;
-        } else {
-          written[page >>> 3]! |= bit;
+          this.writeZeroPage(target, a);
+          return;
         }
+        written[page >>> 3]! |= bit;
+      } else if (rec.type === "zero" && rec.fill === 0) {
+        // Never written since the zeroed start: already what QEMU would leave there.
+        if ((written[page >>> 3]! & bit) === 0) return;
+        written[page >>> 3]! &= ~bit;
+      } else {
+        written[page >>> 3]! |= bit;
       }
+    }
+    if ("memory" in target) {
+      const mem = target.memory;
       switch (rec.type) {
         case "zero":
           mem.fill(rec.fill, a, a + ps);
@@ -179,6 +181,11 @@ export class RamApplier {
         target.write(a, page);
         return;
     }
+  }
+
+  private writeZeroPage(target: RamBlockTarget, at: number): void {
+    if ("memory" in target) target.memory.fill(0, at, at + this.pageSize);
+    else target.write(at, this.scratch.fill(0));
   }
 }
 

@@ -219,13 +219,14 @@ const TYPE_FLAG: Record<RamRecord["type"], number> = {
   dedup: RAM_SAVE_FLAG_X_DEDUP,
 };
 
-/** Writes a RAM record exactly as described (the block name is left out when `continued`). */
+/**
+ * Writes a RAM record exactly as described (the block name is left out when `continued`). Every
+ * field is checked before the first byte goes out, so a refused record leaves nothing behind.
+ */
 export function writeRamRecord(w: ByteWriter, rec: RamRecord, pageSize: number): void {
+  checkRamRecord(rec, pageSize);
   const flags = TYPE_FLAG[rec.type] | (rec.continued ? RAM_SAVE_FLAG_CONTINUE : 0);
   const a = rec.address;
-  if (!Number.isSafeInteger(a) || a < 0 || a % pageSize !== 0) {
-    throw new FormatError("INVALID_VALUE", `RAM record address ${a} is not a multiple of the page size ${pageSize}`);
-  }
   w.u64Halves(Math.floor(a / TWO_POW_32), ((a % TWO_POW_32) | flags) >>> 0);
   switch (rec.type) {
     case "mem-size":
@@ -245,9 +246,6 @@ export function writeRamRecord(w: ByteWriter, rec: RamRecord, pageSize: number):
       w.u8(rec.fill);
       return;
     case "page":
-      if (rec.data.length !== pageSize) {
-        throw new FormatError("INVALID_VALUE", `page of ${rec.data.length} bytes, the page size is ${pageSize}`);
-      }
       w.bytes(rec.data);
       return;
     case "xbzrle":
@@ -257,10 +255,72 @@ export function writeRamRecord(w: ByteWriter, rec: RamRecord, pageSize: number):
       w.u32(rec.data.length).bytes(rec.data);
       return;
     case "dedup":
+      w.u64(rec.source);
+      return;
+  }
+}
+
+/** Refuses what writeRamRecord cannot write whole, or what QEMU's loader would refuse to read. */
+export function checkRamRecord(rec: RamRecord, pageSize: number): void {
+  const a = rec.address;
+  if (!Number.isSafeInteger(a) || a < 0 || a % pageSize !== 0) {
+    throw new FormatError("INVALID_VALUE", `RAM record address ${a} is not a multiple of the page size ${pageSize}`);
+  }
+  switch (rec.type) {
+    case "mem-size": {
+      let total = 0;
+      for (const b of rec.blocks) {
+        checkBlockName(b.idstr);
+        for (const [what, n] of [["length", b.length], ["page size", b.pageSize ?? 0], ["address", b.addr ?? 0]] as const) {
+          if (!Number.isSafeInteger(n) || n < 0) throw new FormatError("INVALID_VALUE", `RAM block ${b.idstr}: ${what} ${n} is not a byte count`);
+        }
+        total += b.length;
+      }
+      if (total !== a) {
+        throw new FormatError("INVALID_VALUE", `MEM_SIZE total ${a} is not the sum of its block lengths (${total})`);
+      }
+      return;
+    }
+    case "eos":
+    case "multifd-flush":
+      return;
+  }
+  if (!rec.continued) checkBlockName(rec.block);
+  switch (rec.type) {
+    case "zero":
+      if (!Number.isInteger(rec.fill) || rec.fill < 0 || rec.fill > 0xff) {
+        throw new FormatError("INVALID_VALUE", `zero page fill ${rec.fill} is not a byte`);
+      }
+      return;
+    case "page":
+      if (rec.data.length !== pageSize) {
+        throw new FormatError("INVALID_VALUE", `page of ${rec.data.length} bytes, the page size is ${pageSize}`);
+      }
+      return;
+    case "xbzrle":
+      if (rec.data.length > pageSize) {
+        throw new FormatError("INVALID_VALUE", `XBZRLE data of ${rec.data.length} bytes is longer than a page (${pageSize})`);
+      }
+      return;
+    case "compressed":
+      if (rec.data.length === 0 || rec.data.length > compressBound(pageSize)) {
+        throw new FormatError("INVALID_VALUE", `compressed page of ${rec.data.length} bytes: expected 1 to ${compressBound(pageSize)}`);
+      }
+      return;
+    case "dedup":
       if (!Number.isSafeInteger(rec.source) || rec.source < 0 || rec.source % pageSize !== 0 || rec.source === a) {
         throw new FormatError("INVALID_VALUE", `page reference source ${rec.source} must be another page of the block`);
       }
-      w.u64(rec.source);
       return;
+  }
+}
+
+/** A RAM block idstr as a counted string holds it: 1 to 255 one-byte characters. */
+function checkBlockName(name: string): void {
+  if (name.length === 0 || name.length > 0xff) {
+    throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(name.slice(0, 40))} must be 1 to 255 bytes`);
+  }
+  for (let i = 0; i < name.length; i++) {
+    if (name.charCodeAt(i) > 0xff) throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(name)} has a character that is not one byte`);
   }
 }

@@ -187,4 +187,54 @@ describe("MigrationStreamWriter", () => {
     w.finishRamSection();
     expect(() => w.sectionFull({ idstr: "x" }, new Uint8Array(1))).toThrow(/needs a version/);
   });
+
+  it("leaves nothing of a refused record behind: the output stays a valid stream, byte for byte the one without the failed calls", async () => {
+    const clean: Uint8Array[] = [];
+    writeMachine(clean).flush();
+    const out: Uint8Array[] = [];
+    const w = new MigrationStreamWriter(out);
+    const refused: string[] = [];
+    const attempt = (call: () => unknown): void => {
+      try {
+        call();
+        refused.push("accepted");
+      } catch (error) {
+        refused.push((error as { code?: string }).code ?? String(error));
+      }
+    };
+    w.header();
+    attempt(() => w.ramStart([{ idstr: "x".repeat(300), length: PAGE }]));
+    attempt(() => w.ramStart([{ idstr: "pc.ram", length: -PAGE }]));
+    w.ramStart([
+      { idstr: "pc.ram", length: 4 * PAGE },
+      { idstr: "pc.bios", length: PAGE },
+    ]);
+    w.beginRamSection("part").ramPage("pc.ram", 0, pattern(3));
+    // Each of these used to write the record header (and the block name) before refusing.
+    attempt(() => w.ramPage("pc.bios", 0, pattern(5).subarray(0, 100)));
+    attempt(() => w.ramPage("pc.bios", 100, pattern(5)));
+    attempt(() => w.ramPage("pc.b\u0100os", 0, pattern(5)));
+    attempt(() => w.ramZero("pc.bios", 0, 256));
+    attempt(() => w.ramCompressed("pc.bios", 0, new Uint8Array(0)));
+    attempt(() => w.ramXbzrle("pc.bios", 0, new Uint8Array(PAGE + 1)));
+    w.ramPage("pc.ram", PAGE, new Uint8Array(PAGE)).ramPage("pc.bios", 0, pattern(5)).finishRamSection();
+    w.beginRamSection("part").ramPage("pc.bios", 0, pattern(7)).ramZero("pc.ram", 2 * PAGE, 0x5a).finishRamSection();
+    w.beginRamSection("end").finishRamSection();
+    attempt(() => w.sectionStart({ idstr: "r\u0100m", version: 1 }, new Uint8Array(1)));
+    // A value that fails half way through its body, and one with the wrong version.
+    attempt(() => w.sectionFull({ idstr: "timer" }, { description: timer, value: { cpu_ticks_offset: 5n, cpu_clock_offset: "x" } }));
+    attempt(() => w.sectionFull({ idstr: "timer", version: 1 }, { description: timer, value: { cpu_ticks_offset: 5n, cpu_clock_offset: -7n } }));
+    w.sectionFull({ idstr: "timer" }, { description: timer, value: { cpu_ticks_offset: 5n, cpu_clock_offset: -7n } });
+    attempt(() => w.sectionFull({ idstr: "0000:00:02.0/counter", instanceId: 1 }, { description: counter, value: { n: 9, regs: [1, 2, 3] } }));
+    w.sectionFull({ idstr: "0000:00:02.0/counter", instanceId: 1 }, { description: counter, value: { n: 9, regs: [1, 2, 3, 4], "counter/extra": { e: true } } });
+    attempt(() => w.write({ kind: "ram", type: "page", offset: 0, sectionId: 0, address: 0, continued: false, block: "pc.ram", data: new Uint8Array(1) }));
+    w.sectionFull({ idstr: "slirp", version: 4 }, Uint8Array.from([1, 2, 3]));
+    w.eof().flush();
+    expect(refused.every((code) => code === "INVALID_VALUE"), refused.join(",")).toBe(true);
+    expect(refused).toHaveLength(13);
+    const bytes = concatBytes(out);
+    expect(sameBytes(bytes, concatBytes(clean))).toBe(true);
+    const records = await decodeMigrationStream(bytes);
+    expect(kinds(records).filter((k) => k.startsWith("full:"))).toEqual(["full:timer", "full:0000:00:02.0/counter", "full:slirp"]);
+  });
 });

@@ -9,8 +9,8 @@ import {
   type SectionType,
 } from "../constants.js";
 import { FormatError } from "../errors.js";
-import type { MigrationRecord, RamBlockInfo, RamRecord } from "../records.js";
-import { writeRamRecord } from "../ram/ram-records.js";
+import type { MigrationRecord, RamBlockInfo, RamDedupRecord, RamPageRecord, RamRecord, RamZeroRecord } from "../records.js";
+import { checkRamRecord, writeRamRecord } from "../ram/ram-records.js";
 import { type ByteSink, type ChunkWriter, toChunkWriter } from "../sink/byte-sink.js";
 import { formatQemuJson } from "../vmdesc/qemu-json.js";
 import type { VmdescDevice, VmdescVmsd } from "../vmdesc/vmdesc.js";
@@ -54,7 +54,7 @@ export interface SectionInit {
 /** A section body: raw bytes, or a value with its vmstate description. */
 export type SectionBody = Uint8Array | { description: VMStateDescription; value: VMStateValue };
 
-const TWO_POW_32 = 0x1_0000_0000;
+const NO_DATA = new Uint8Array(0);
 
 /**
  * Writes a migration stream. By default the output is what QEMU 7.2 writes: header, configuration
@@ -78,6 +78,10 @@ export class MigrationStreamWriter {
   private ramSection: { sectionId: number } | undefined;
   private lastBlock: string | undefined;
   private zeroPage: Uint8Array;
+  // One reused record per hot page type: a page costs no object.
+  readonly #page: RamPageRecord = { kind: "ram", type: "page", offset: 0, sectionId: 0, address: 0, continued: false, block: "", data: NO_DATA };
+  readonly #zero: RamZeroRecord = { kind: "ram", type: "zero", offset: 0, sectionId: 0, address: 0, continued: false, block: "", fill: 0 };
+  readonly #dedup: RamDedupRecord = { kind: "ram", type: "dedup", offset: 0, sectionId: 0, address: 0, continued: false, block: "", source: 0 };
   /** Bytes handed to the sink or buffered so far. */
   private written = 0;
 
@@ -120,17 +124,35 @@ export class MigrationStreamWriter {
 
   /** Section id for an idstr/instance pair (assigned on first use). */
   sectionId(section: SectionInit): number {
-    const key = `${section.idstr}\u0000${section.instanceId ?? 0}`;
-    let id = this.ids.get(key);
-    if (section.sectionId !== undefined) {
-      id = section.sectionId;
-      this.ids.set(key, id);
-      this.nextId = Math.max(this.nextId, id + 1);
-    } else if (id === undefined) {
-      id = this.nextId++;
-      this.ids.set(key, id);
-    }
+    const { key, id } = this.resolveSectionId(section);
+    this.commitSectionId(key, id);
     return id;
+  }
+
+  /** The id `sectionId` would give, without assigning it (a section that fails to write keeps none). */
+  private resolveSectionId(section: SectionInit): { key: string; id: number } {
+    const key = `${section.idstr}\u0000${section.instanceId ?? 0}`;
+    return { key, id: section.sectionId ?? this.ids.get(key) ?? this.nextId };
+  }
+
+  private commitSectionId(key: string, id: number): void {
+    this.ids.set(key, id);
+    this.nextId = Math.max(this.nextId, id + 1);
+  }
+
+  /**
+   * Runs `emit`; if it throws, what it wrote is dropped, so a caught error leaves no half record
+   * behind (nothing is flushed in between: flushes happen only after a whole record).
+   */
+  private whole(emit: () => void): this {
+    const mark = this.w.length;
+    try {
+      emit();
+    } catch (error) {
+      this.w.truncate(mark);
+      throw error;
+    }
+    return this.flushIfFull();
   }
 
   /** A non-iterative device: header, body, footer; described in the vmdesc trailer. */
@@ -153,44 +175,49 @@ export class MigrationStreamWriter {
   private deviceSection(type: SectionType, section: SectionInit, body: SectionBody): this {
     this.begin();
     if (this.ramSection) throw new FormatError("INVALID_VALUE", "finish the RAM section before writing another section");
-    const sectionId = this.sectionId(section);
+    const { key, id: sectionId } = this.resolveSectionId(section);
     const instanceId = section.instanceId ?? 0;
     const raw = body instanceof Uint8Array;
     const version = section.version ?? (raw ? undefined : body.description.version_id);
     if (version === undefined && (type === "start" || type === "full")) {
       throw new FormatError("INVALID_VALUE", `section '${section.idstr}' with a raw body needs a version`);
     }
-    writeSectionHeader(this.w, { type, sectionId, idstr: section.idstr, instanceId, version: version ?? 0 });
-    let vmsd: VmdescVmsd | undefined;
-    let size: number;
-    if (raw) {
-      this.w.bytes(body);
-      size = body.length;
-    } else {
-      if (version !== body.description.version_id) {
-        throw new FormatError("INVALID_VALUE", `'${section.idstr}' is saved at its description's version ${body.description.version_id}, not ${version}`);
+    if (!raw && version !== body.description.version_id) {
+      throw new FormatError("INVALID_VALUE", `'${section.idstr}' is saved at its description's version ${body.description.version_id}, not ${version}`);
+    }
+    return this.whole(() => {
+      writeSectionHeader(this.w, { type, sectionId, idstr: section.idstr, instanceId, version: version ?? 0 });
+      let vmsd: VmdescVmsd | undefined;
+      let size: number;
+      if (raw) {
+        this.w.bytes(body);
+        size = body.length;
+      } else {
+        const encoded = encodeVMState(body.description, body.value, this.w);
+        vmsd = encoded.vmdesc;
+        size = encoded.bytes.length;
       }
-      const encoded = encodeVMState(body.description, body.value, this.w);
-      vmsd = encoded.vmdesc;
-      size = encoded.bytes.length;
-    }
-    if (this.footers) writeFooter(this.w, { sectionId });
-    if (type === "full") {
-      this.devices.push(
-        vmsd
-          ? { name: section.idstr, instance_id: instanceId, ...vmsd }
-          : { name: section.idstr, instance_id: instanceId, size, fields: [{ name: "data", size, type: "buffer" }] },
-      );
-    }
-    return this.flushIfFull();
+      if (this.footers) writeFooter(this.w, { sectionId });
+      this.commitSectionId(key, sectionId);
+      if (type === "full") {
+        this.devices.push(
+          vmsd
+            ? { name: section.idstr, instance_id: instanceId, ...vmsd }
+            : { name: section.idstr, instance_id: instanceId, size, fields: [{ name: "data", size, type: "buffer" }] },
+        );
+      }
+    });
   }
 
   /** The RAM START section: the block list (MEM_SIZE) and EOS. */
   ramStart(blocks: readonly RamBlockInfo[], section: Partial<SectionInit> = {}): this {
-    this.beginRam("start", section);
     let total = 0;
     for (const b of blocks) total += b.length;
-    this.ram({ kind: "ram", type: "mem-size", offset: 0, sectionId: 0, address: total, continued: false, blocks: [...blocks] });
+    const memSize: RamRecord = { kind: "ram", type: "mem-size", offset: 0, sectionId: 0, address: total, continued: false, blocks: [...blocks] };
+    // Checked before the section opens: a bad block list leaves no half section behind.
+    checkRamRecord(memSize, this.pageSize);
+    this.beginRam("start", section);
+    this.ram(memSize);
     return this.finishRamSection();
   }
 
@@ -203,10 +230,12 @@ export class MigrationStreamWriter {
     this.begin();
     if (this.ramSection) throw new FormatError("INVALID_VALUE", "a RAM section is already open");
     const init: SectionInit = { idstr: "ram", instanceId: 0, version: RAM_SECTION_VERSION, ...section };
-    const sectionId = this.sectionId(init);
-    writeSectionHeader(this.w, { type, sectionId, idstr: init.idstr, instanceId: init.instanceId ?? 0, version: init.version ?? RAM_SECTION_VERSION });
-    this.ramSection = { sectionId };
-    return this;
+    const { key, id: sectionId } = this.resolveSectionId(init);
+    return this.whole(() => {
+      writeSectionHeader(this.w, { type, sectionId, idstr: init.idstr, instanceId: init.instanceId ?? 0, version: init.version ?? RAM_SECTION_VERSION });
+      this.commitSectionId(key, sectionId);
+      this.ramSection = { sectionId };
+    });
   }
 
   /** EOS and the footer of the open RAM section. */
@@ -226,21 +255,19 @@ export class MigrationStreamWriter {
   /** A page as QEMU sends it: a ZERO record if it is all zero, else PAGE. */
   ramPage(block: string, address: number, data: Uint8Array): this {
     if (isAllZero(data, this.zeroPage)) return this.ramZero(block, address, 0);
-    this.needRam();
-    const continued = this.continues(block);
-    this.pageHeader(address, 0x08, continued, block);
-    if (data.length !== this.pageSize) throw new FormatError("INVALID_VALUE", `page of ${data.length} bytes, the page size is ${this.pageSize}`);
-    this.w.bytes(data);
-    return this.flushIfFull();
+    const rec = this.#page;
+    rec.data = data;
+    try {
+      return this.pageRecord(rec, block, address);
+    } finally {
+      rec.data = NO_DATA;
+    }
   }
 
   /** A ZERO record (QEMU 7.2 only sends fill 0; its loader accepts any fill byte). */
   ramZero(block: string, address: number, fill = 0): this {
-    this.needRam();
-    const continued = this.continues(block);
-    this.pageHeader(address, 0x02, continued, block);
-    this.w.u8(fill);
-    return this.flushIfFull();
+    this.#zero.fill = fill;
+    return this.pageRecord(this.#zero, block, address);
   }
 
   /**
@@ -253,43 +280,34 @@ export class MigrationStreamWriter {
     if (!(this.configurationInit()?.capabilities ?? []).includes(DEDUP_CAPABILITY)) {
       throw new FormatError("INVALID_VALUE", `a page reference needs the '${DEDUP_CAPABILITY}' capability in the configuration record`);
     }
-    if (!Number.isSafeInteger(source) || source < 0 || source % this.pageSize !== 0 || source === address) {
-      throw new FormatError("INVALID_VALUE", `page reference source ${source} must be another page of the block`);
-    }
     if (this.pageSize <= RAM_SAVE_FLAG_X_DEDUP) {
       throw new FormatError("INVALID_VALUE", `page references need pages larger than ${RAM_SAVE_FLAG_X_DEDUP} bytes (the flag would be an address bit)`);
     }
-    const continued = this.continues(block);
-    this.pageHeader(address, RAM_SAVE_FLAG_X_DEDUP, continued, block);
-    this.w.u64(source);
-    return this.flushIfFull();
+    this.#dedup.source = source;
+    return this.pageRecord(this.#dedup, block, address);
   }
 
   ramXbzrle(block: string, address: number, encoded: Uint8Array): this {
-    const open = this.needRam();
-    return this.ram({ kind: "ram", type: "xbzrle", offset: 0, sectionId: open.sectionId, address, continued: this.continues(block), block, data: encoded });
+    return this.pageRecord({ kind: "ram", type: "xbzrle", offset: 0, sectionId: 0, address, continued: false, block, data: encoded }, block, address);
   }
 
   ramCompressed(block: string, address: number, zlibData: Uint8Array): this {
-    const open = this.needRam();
-    return this.ram({ kind: "ram", type: "compressed", offset: 0, sectionId: open.sectionId, address, continued: this.continues(block), block, data: zlibData });
+    return this.pageRecord({ kind: "ram", type: "compressed", offset: 0, sectionId: 0, address, continued: false, block, data: zlibData }, block, address);
   }
 
-  /** Whether a page record for `block` can leave the name out (it can across sections, as in QEMU). */
-  private continues(block: string): boolean {
-    const same = this.lastBlock === block;
+  /**
+   * A record of one page of `block` in the open RAM section. Its name is left out when the
+   * previous page record was of the same block (also across sections, as in QEMU); that block is
+   * only remembered once the record is written, so a refused record changes nothing.
+   */
+  private pageRecord(rec: Exclude<RamRecord, { type: "mem-size" | "eos" | "multifd-flush" }>, block: string, address: number): this {
+    rec.sectionId = this.needRam().sectionId;
+    rec.address = address;
+    rec.block = block;
+    rec.continued = this.lastBlock === block;
+    writeRamRecord(this.w, rec, this.pageSize);
     this.lastBlock = block;
-    return same;
-  }
-
-  /** The be64 `address | flags` and block name of a page record, without building a record object. */
-  private pageHeader(address: number, flag: number, continued: boolean, block: string): void {
-    if (!Number.isSafeInteger(address) || address < 0 || address % this.pageSize !== 0) {
-      throw new FormatError("INVALID_VALUE", `RAM address ${address} is not a multiple of the page size ${this.pageSize}`);
-    }
-    const flags = flag | (continued ? 0x20 : 0);
-    this.w.u64Halves(Math.floor(address / TWO_POW_32), ((address % TWO_POW_32) | flags) >>> 0);
-    if (!continued) this.w.countedString(block);
+    return this.flushIfFull();
   }
 
   private ram(rec: RamRecord): this {
@@ -301,13 +319,14 @@ export class MigrationStreamWriter {
   eof(): this {
     this.begin();
     if (this.ramSection) throw new FormatError("INVALID_VALUE", "finish the RAM section before EOF");
-    writeEof(this.w);
-    const shape = this.options.vmdesc ?? true;
-    if (shape !== false) {
-      const json = new TextEncoder().encode(formatQemuJson(this.vmdesc(shape === "8.2")));
-      writeVmdesc(this.w, { json });
-    }
-    return this.flushIfFull();
+    return this.whole(() => {
+      writeEof(this.w);
+      const shape = this.options.vmdesc ?? true;
+      if (shape !== false) {
+        const json = new TextEncoder().encode(formatQemuJson(this.vmdesc(shape === "8.2")));
+        writeVmdesc(this.w, { json });
+      }
+    });
   }
 
   private vmdesc(withConfiguration: boolean): object {
@@ -319,21 +338,22 @@ export class MigrationStreamWriter {
     return doc;
   }
 
-  /** Writes any record as is (no vmdesc bookkeeping): for re-emitting decoded records. */
   /** Target page size of the RAM records; a configuration record written with `write()` sets it. */
   get pageSize(): number {
     return this.#pageSize;
   }
 
+  /** Writes any record as is (no vmdesc bookkeeping): for re-emitting decoded records. */
   write(record: MigrationRecord, options?: EncodeOptions): this {
-    this.started = true;
     const pageSize = pageSizeAfter(record, this.#pageSize);
-    if (pageSize !== this.#pageSize) {
-      this.#pageSize = pageSize;
-      this.zeroPage = new Uint8Array(pageSize);
-    }
-    writeRecord(this.w, record, { pageSize, ...options });
-    return this.flushIfFull();
+    return this.whole(() => {
+      writeRecord(this.w, record, { pageSize, ...options });
+      this.started = true;
+      if (pageSize !== this.#pageSize) {
+        this.#pageSize = pageSize;
+        this.zeroPage = new Uint8Array(pageSize);
+      }
+    });
   }
 
   private flushIfFull(): this {

@@ -147,6 +147,13 @@ export class ByteWriter {
     return this.u8(s.length).latin1(s);
   }
 
+  /** Drops what was written after the first `length` bytes (undoes a record that failed half way). */
+  truncate(length: number): this {
+    checkInt(length, 0, this.pos, "truncate length");
+    this.pos = length;
+    return this;
+  }
+
   /** A view of what has been written so far, without ending the buffer. */
   peek(): Uint8Array {
     return this.buf.subarray(0, this.pos);

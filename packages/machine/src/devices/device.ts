@@ -13,6 +13,8 @@ export interface Device {
   readonly modes?: number;
   /** Left out of the device digest (the `globalstate` run state, which differs by design). */
   readonly excludeFromDigest?: boolean;
+  /** The part of the layout the device digest covers, when not all of `vmsd` (state that depends on wall-clock time stays out). */
+  readonly digestVmsd?: VMStateDescription;
   /** The values to save, keyed by field name (QEMU's pre_save happens here). */
   saveState(): Record<string, unknown>;
   /**

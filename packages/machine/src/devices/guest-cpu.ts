@@ -6,10 +6,17 @@ import type { VMStateDescription } from "../save/vmstate.js";
 import type { Device } from "./device.js";
 import { big, num, numbers } from "./state-values.js";
 
-/** The guest's CPU-like state: its step counter, generator, registers and workload. */
+/** Largest pacing rate a stream may bring in (1 TiB/s): a guest step loop is bounded by it. */
+const MAX_PACE_RATE = 2 ** 40;
+
+/**
+ * The guest's CPU-like state: its step counter, generator, registers and workload, and since
+ * version 2 its pacing (rate and the pacing clock's position). A version 1 section still loads;
+ * the destination then keeps the pacing it was started with.
+ */
 export const GUEST_CPU_VMSD: VMStateDescription = {
   name: "cpu",
-  version_id: 1,
+  version_id: 2,
   minimum_version_id: 1,
   fields: [
     { name: "steps", type: "uint64" },
@@ -25,7 +32,19 @@ export const GUEST_CPU_VMSD: VMStateDescription = {
     { name: "hot_start", type: "uint32" },
     { name: "hot_pages", type: "uint32" },
     { name: "patterns", type: "uint16" },
+    { name: "pace_rate", type: "uint64", version_id: 2 },
+    { name: "pace_credit", type: "uint64", version_id: 2 },
   ],
+};
+
+/**
+ * The layout the machine digest covers: what the guest computes, without its pacing, which
+ * depends on wall-clock time (a paced run and the same steps run by hand digest alike).
+ */
+const GUEST_CPU_DIGEST_VMSD: VMStateDescription = {
+  ...GUEST_CPU_VMSD,
+  version_id: 1,
+  fields: GUEST_CPU_VMSD.fields.filter((f) => f.version_id === undefined),
 };
 
 /** Wraps the deterministic guest as the `cpu` device. */
@@ -33,6 +52,7 @@ export class GuestCpu implements Device {
   readonly idstr = "cpu";
   readonly instanceId = 0;
   readonly vmsd = GUEST_CPU_VMSD;
+  readonly digestVmsd = GUEST_CPU_DIGEST_VMSD;
   readonly guest: DeterministicGuest;
   readonly #initial: GuestCpuState;
 
@@ -62,18 +82,31 @@ export class GuestCpu implements Device {
       hot_start: w.hotStart,
       hot_pages: w.hotPages,
       patterns: w.duplicatePatterns,
+      pace_rate: BigInt(s.pacing.rate),
+      pace_credit: BigInt(Math.floor(s.pacing.credit)),
     };
   }
 
-  validateState(state: Record<string, unknown>): void {
-    this.#parse(state);
+  validateState(state: Record<string, unknown>, versionId: number): void {
+    this.#parse(state, versionId);
   }
 
-  loadState(state: Record<string, unknown>): void {
-    this.guest.state = this.#parse(state);
+  loadState(state: Record<string, unknown>, versionId: number): void {
+    this.guest.state = this.#parse(state, versionId);
   }
 
-  #parse(state: Record<string, unknown>): GuestCpuState {
+  /** Version 1 has no pacing: the guest keeps the pace it has here. */
+  #pacing(state: Record<string, unknown>, versionId: number): GuestCpuState["pacing"] {
+    if (versionId < 2) return { ...this.guest.state.pacing };
+    const rate = big(state, "pace_rate", "cpu");
+    const credit = big(state, "pace_credit", "cpu");
+    if (rate > BigInt(MAX_PACE_RATE) || credit > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new MachineError("BAD_DEVICE_STATE", `cpu: pacing (rate ${rate}, credit ${credit}) out of range`, { section: "cpu" });
+    }
+    return { rate: Number(rate), credit: Number(credit) };
+  }
+
+  #parse(state: Record<string, unknown>, versionId: number): GuestCpuState {
     const n = (f: string): number => num(state, f, "cpu");
     const prng = numbers(state, "prng", "cpu");
     const steps = big(state, "steps", "cpu");
@@ -100,6 +133,7 @@ export class GuestCpu implements Device {
       acc: n("acc"),
       lastPage: n("last_page"),
       workload,
+      pacing: this.#pacing(state, versionId),
     };
   }
 }

@@ -13,6 +13,20 @@ export interface WritableRam {
   writablePage(page: number): Uint8Array;
 }
 
+/**
+ * How fast the guest runs on its own while the machine runs: part of the guest, so a migrated or
+ * restored guest goes on at the same pace without being told again.
+ */
+export interface GuestPacingState {
+  /** Bytes of page writes per second; 0: the guest only steps when asked to. */
+  rate: number;
+  /**
+   * Bytes of work accrued but not yet done as a step (the pacing clock's position): a guest
+   * stopped between two steps resumes with it, wherever it resumes.
+   */
+  credit: number;
+}
+
 /** Everything that decides the guest's future. It is saved whole in the `cpu` section. */
 export interface GuestCpuState {
   steps: number;
@@ -21,15 +35,17 @@ export interface GuestCpuState {
   acc: number;
   lastPage: number;
   workload: GuestWorkload;
+  pacing: GuestPacingState;
 }
 
-export function initialGuestState(seed: number, workload: GuestWorkload = DEFAULT_WORKLOAD): GuestCpuState {
+export function initialGuestState(seed: number, workload: GuestWorkload = DEFAULT_WORKLOAD, rate = 0): GuestCpuState {
   return {
     steps: 0,
     prng: seedPrng(seed),
     acc: 0,
     lastPage: 0,
     workload: { ...workload, mix: { ...workload.mix } },
+    pacing: { rate, credit: 0 },
   };
 }
 

@@ -7,7 +7,7 @@ export const PAGE_KINDS: readonly PageKind[] = ["zero", "uniform", "duplicate", 
 
 /**
  * The guest's workload. It is guest state (saved in vmstate), because it decides what the
- * guest writes next; only the pacing in wall-clock time (`GuestPacing`) is host configuration.
+ * guest writes next; so is its pacing (`GuestPacing`, saved since `cpu` version 2).
  */
 export interface GuestWorkload {
   /** Page writes per step. */
@@ -32,7 +32,7 @@ export const DEFAULT_WORKLOAD: GuestWorkload = {
   duplicatePatterns: 16,
 };
 
-/** Host-side pacing of the guest: how many bytes per second it writes while running. */
+/** The guest's pacing: how many bytes per second it writes while the machine runs. */
 export interface GuestPacing {
   /** Bytes per second; 0 stops the guest from stepping on its own. */
   rate: number;

@@ -1,6 +1,6 @@
 import type { HmpRegistry } from "@savevm/qmp";
 import { MachineError } from "../errors.js";
-import type { Machine } from "../machine.js";
+import { MAIN_RAM_BLOCK, type Machine } from "../machine.js";
 import type { MigrationInfo } from "../save/migration-status.js";
 import { NamedSnapshots } from "../snapshot/named-snapshots.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
@@ -52,6 +52,21 @@ export function formatInfoMigrate(machine: Machine): string {
   return lines.map((l) => `${l}\r\n`).join("");
 }
 
+/** query-memory-size-summary's base-memory: the main RAM block, as QEMU's `-m`. */
+export function baseMemory(machine: Machine): number {
+  return machine.ram.blocks.find((b) => b.name === MAIN_RAM_BLOCK)?.size ?? 0;
+}
+
+/** query-name: `{}` for a machine started without a name, as QEMU without `-name`. */
+export function queryName(machine: Machine): { name?: string } {
+  return machine.hasName ? { name: machine.name } : {};
+}
+
+/** query-uuid: lower case, and all zeros without one (QEMU's UUID_NONE). */
+export function machineUuid(machine: Machine): string {
+  return (machine.uuid ?? "00000000-0000-0000-0000-000000000000").toLowerCase();
+}
+
 export interface MachineHmpOptions {
   channels?: MonitorChannels;
   /** Where named snapshots live (savevm, loadvm, delvm, info snapshots). */
@@ -69,6 +84,9 @@ export function registerMachineHmpCommands(hmp: HmpRegistry, machine: Machine, o
   hmp
     .info({ name: "status", help: "show the current VM status (running|paused)", handler: () => `${machine.runState.describe()}\n` })
     .info({ name: "migrate", help: "show migration status", handler: () => formatInfoMigrate(machine).replace(/\r\n/g, "\n") })
+    .info({ name: "name", help: "show the current VM name", handler: () => (machine.hasName ? `${machine.name}\n` : "") })
+    .info({ name: "uuid", help: "show the current VM UUID", handler: () => `${machineUuid(machine)}\n` })
+    .info({ name: "memory_size_summary", help: "show the amount of initially allocated and present hotpluggable (if enabled) memory in bytes.", handler: () => `base memory: ${baseMemory(machine)}\nplugged memory: 0\n` })
     .command({ name: "stop", aliases: ["s"], help: "stop emulation", handler: () => machine.stop() })
     .command({ name: "cont", aliases: ["c"], help: "resume emulation", handler: () => machine.cont() })
     .command({ name: "system_reset", help: "reset the system", handler: () => machine.systemReset() })
@@ -93,7 +111,7 @@ export function registerMachineHmpCommands(hmp: HmpRegistry, machine: Machine, o
         if (args["resume"]) throw new MachineError("INVALID_ARGUMENT", "Postcopy is not supported by this machine");
         const uri = String(args["uri"]);
         if (!options.channels) throw new MachineError("INVALID_ARGUMENT", "This monitor cannot open migration channels");
-        machine.checkMigrate();
+        machine.checkMigrate(uri);
         let open;
         try {
           open = options.channels.prepareOutput(uri);

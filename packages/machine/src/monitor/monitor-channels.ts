@@ -1,12 +1,24 @@
+import type { LibvirtSaveHeader } from "@savevm/format";
 import type { InputChannel, OutputChannel } from "../channel.js";
 
 /** QEMU's SocketAddress as query-migrate shows it (`port` is a string there). */
 export type MigrationSocketAddress = { type: "unix"; path: string } | { type: "inet"; host: string; port: string };
 
+/** An incoming stream; `saveImage` is set when it came wrapped in a libvirt save image. */
+export interface IncomingInput extends InputChannel {
+  /** The image's header: the load follows its `wasRunning` as `virsh restore` does. */
+  readonly saveImage?: LibvirtSaveHeader;
+}
+
 export interface PreparedInput {
-  accept: () => Promise<InputChannel>;
+  accept: () => Promise<IncomingInput>;
   close?: () => void;
   socketAddress?: MigrationSocketAddress;
+}
+
+export interface StateFileOptions {
+  /** The command argument the name came from, for messages (`filename` by default). */
+  argument?: string;
 }
 
 /**
@@ -21,9 +33,14 @@ export interface MonitorChannels {
    * `socketAddress` is where it listens, as QEMU's query-migrate reports it.
    */
   prepareInput(uri: string): Promise<PreparedInput>;
-  /** A file written under a temporary name and renamed into place on success. */
-  openFileOutput(path: string): Promise<OutputChannel>;
-  openFileInput(path: string): Promise<InputChannel>;
+  /**
+   * A device-state file named by the user (`xen-save-devices-state filename`, `cprsave file`):
+   * `fd:NAME` for a descriptor from `getfd`, or a file, written under a temporary name and renamed
+   * into place on success (`durable`: synced to disk first). Other `letters:` prefixes are refused.
+   * `argument` names the command's argument in messages.
+   */
+  openFileOutput(name: string, options?: StateFileOptions & { durable?: boolean }): Promise<OutputChannel>;
+  openFileInput(name: string, options?: StateFileOptions): Promise<InputChannel>;
   /** `getfd`: names a descriptor received with the command. */
   addFd(name: string, fd: number): void;
   /** `closefd`. */

@@ -4,11 +4,12 @@ import type { Machine } from "../machine.js";
 import { isParameterName, MIGRATION_CAPABILITIES, MIGRATION_MODES, type MigrationParameters } from "../save/migration-params.js";
 import { NamedSnapshots } from "../snapshot/named-snapshots.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
-import { registerMachineHmpCommands } from "./hmp-commands.js";
+import { baseMemory, machineUuid, queryName, registerMachineHmpCommands } from "./hmp-commands.js";
 import { startIncoming } from "./incoming-runner.js";
 import { JobManager } from "./jobs.js";
 import type { MonitorChannels } from "./monitor-channels.js";
 import { registerSnapshotQmpCommands } from "./snapshot-commands.js";
+import { registerCprCommands } from "./cpr-commands.js";
 
 export interface MachineMonitorOptions {
   /** Files, sockets and descriptors; without them the migration commands refuse to run. */
@@ -92,9 +93,16 @@ export function registerMachineCommands(registry: QmpRegistry, machine: Machine,
     new NamedSnapshots(machine, options.snapshots),
     new JobManager((event, data) => machine.events.emit(event, data)),
   );
+  registerCprCommands(registry, machine, () => needChannels(options));
   add(registry, "query-status", {
     returns: StatusInfo,
     handler: () => ({ running: machine.runState.running, singlestep: false, status: machine.runState.state as string }),
+  });
+  add(registry, "query-name", { returns: t.struct("NameInfo", { "*name": "str" }), handler: () => queryName(machine) });
+  add(registry, "query-uuid", { returns: t.struct("UuidInfo", { UUID: "str" }), handler: () => ({ UUID: machineUuid(machine) }) });
+  add(registry, "query-memory-size-summary", {
+    returns: t.struct("MemoryInfo", { "base-memory": "size" }),
+    handler: () => ({ "base-memory": baseMemory(machine) }),
   });
   add(registry, "stop", { handler: () => machine.stop() });
   add(registry, "cont", { handler: () => machine.cont() });
@@ -112,7 +120,7 @@ export function registerMachineCommands(registry: QmpRegistry, machine: Machine,
       if (args.blk || args.inc) throw new QmpError("Block migration is not supported by this machine");
       if (args.resume) throw new QmpError("Postcopy is not supported by this machine");
       const channels = needChannels(options);
-      machine.checkMigrate();
+      machine.checkMigrate(args.uri);
       let open;
       try {
         open = channels.prepareOutput(args.uri);

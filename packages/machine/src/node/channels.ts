@@ -1,4 +1,6 @@
 import { closeSync } from "node:fs";
+import { resolve } from "node:path";
+import { FdTable } from "@savevm/qmp";
 import type { InputChannel, OutputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
 import { execInput, execOutput } from "./exec-channel.js";
@@ -10,6 +12,8 @@ import { connectSocket, listenSocket, socketInput, SocketOutputChannel, type Inc
 export interface NodeChannelOptions {
   /** Allow `exec:` URIs (off unless the machine was started with the option that allows it). */
   allowExec?: boolean;
+  /** Where relative `file:` paths are resolved (the machine's state directory); the working directory at construction by default. */
+  baseDir?: string;
 }
 
 /**
@@ -18,30 +22,38 @@ export interface NodeChannelOptions {
  * once with QEMU's message), the returned function connects (errors then go to query-migrate).
  */
 export class NodeChannels {
-  readonly #fds = new Map<string, number>();
+  readonly #fds = new FdTable(closeQuietly);
   readonly #allowExec: boolean;
+  /** Relative file names are resolved here, fixed when the machine starts. */
+  readonly baseDir: string;
 
   constructor(options: NodeChannelOptions = {}) {
     this.#allowExec = options.allowExec ?? false;
+    this.baseDir = resolve(options.baseDir ?? process.cwd());
   }
 
   /** `getfd`: names a descriptor; an existing name is replaced (its old fd closed). */
   addFd(name: string, fd: number): void {
-    const old = this.#fds.get(name);
-    if (old !== undefined && old !== fd) closeQuietly(old);
     this.#fds.set(name, fd);
   }
 
   /** `closefd`. */
   closeFd(name: string): void {
-    const fd = this.#fds.get(name);
-    if (fd === undefined) throw new MachineError("INVALID_ARGUMENT", `File descriptor named '${name}' not found`);
-    this.#fds.delete(name);
-    closeQuietly(fd);
+    if (!this.#fds.close(name)) throw new MachineError("INVALID_ARGUMENT", `File descriptor named '${name}' not found`);
   }
 
   hasFd(name: string): boolean {
-    return this.#fds.has(name);
+    return this.#fds.names().includes(name);
+  }
+
+  /**
+   * Hands over the descriptor named `name` (the caller owns it now), as `migrate fd:NAME` and
+   * `fd:NAME` file names consume it; QEMU's message when there is none.
+   */
+  takeFd(name: string): number {
+    const fd = this.#fds.take(name);
+    if (fd === undefined) throw new MachineError("INVALID_ARGUMENT", `File descriptor named '${name}' has not been found`);
+    return fd;
   }
 
   #checkExec(uri: MigrationUri): void {
@@ -58,7 +70,7 @@ export class NodeChannels {
       case "file":
         if (uri.offset !== 0) throw new MachineError("INVALID_ARGUMENT", "file: offset is only supported for incoming migration");
         return async () => {
-          const channel = new FileOutputChannel(uri.path);
+          const channel = new FileOutputChannel(resolve(this.baseDir, uri.path));
           await channel.ready();
           return channel;
         };
@@ -67,9 +79,7 @@ export class NodeChannels {
         return async () => new SocketOutputChannel(await connectSocket(uri));
       case "fd": {
         // Outgoing fd: must be a getfd name (a number is not accepted, as in QEMU); it is consumed.
-        const fd = this.#fds.get(uri.name);
-        if (fd === undefined) throw new MachineError("INVALID_ARGUMENT", `File descriptor named '${uri.name}' has not been found`);
-        this.#fds.delete(uri.name);
+        const fd = this.takeFd(uri.name);
         return async () => fdOutput(fd);
       }
       case "exec":
@@ -86,18 +96,15 @@ export class NodeChannels {
     this.#checkExec(uri);
     switch (uri.kind) {
       case "file":
-        return { accept: () => openFileInput(uri.path, uri.offset) };
+        return { accept: () => openFileInput(resolve(this.baseDir, uri.path), uri.offset) };
       case "unix":
       case "tcp": {
         const listener = await listenSocket(uri);
         return { listener, accept: async () => socketInput(await listener.accept()) };
       }
       case "fd": {
-        const named = this.#fds.get(uri.name);
-        let fd = named;
-        if (fd === undefined && /^\d+$/.test(uri.name)) fd = Number(uri.name);
-        if (fd === undefined) throw new MachineError("INVALID_ARGUMENT", `File descriptor named '${uri.name}' has not been found`);
-        if (named !== undefined) this.#fds.delete(uri.name);
+        // Incoming fd: a getfd name, or the number of a descriptor the process inherited.
+        const fd = this.hasFd(uri.name) || !/^\d+$/.test(uri.name) ? this.takeFd(uri.name) : Number(uri.name);
         const input = fdInput(fd);
         return { accept: async () => input };
       }

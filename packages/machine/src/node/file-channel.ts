@@ -16,9 +16,15 @@ export class FileOutputChannel implements OutputChannel {
   #opening: Promise<FileHandle> | undefined;
   #done = false;
   #aborting: Promise<void> | undefined;
+  readonly #durable: boolean;
 
-  constructor(path: string, options: { mode?: number } = {}) {
+  /**
+   * `durable`: the data is on disk (fsync) before the rename, and the rename is too (the
+   * directory is synced) before `close` resolves — for a checkpoint that must outlive a reboot.
+   */
+  constructor(path: string, options: { mode?: number; durable?: boolean } = {}) {
     this.path = path;
+    this.#durable = options.durable ?? false;
     this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.part`);
     this.#opening = open(this.tempPath, "wx", options.mode ?? 0o600).then(
       (h) => (this.#handle = h),
@@ -44,8 +50,10 @@ export class FileOutputChannel implements OutputChannel {
     if (this.#done) return;
     this.#done = true;
     const handle = this.#handle ?? (await this.#opening!);
+    if (this.#durable) await handle.sync();
     await handle.close();
     await rename(this.tempPath, this.path);
+    if (this.#durable) await syncDirectory(dirname(this.path));
   }
 
   /** Removes the temporary file; a second call waits for the first one's removal. */
@@ -59,6 +67,15 @@ export class FileOutputChannel implements OutputChannel {
       await unlink(this.tempPath).catch(() => undefined);
     })();
     return this.#aborting;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

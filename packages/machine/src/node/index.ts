@@ -23,6 +23,26 @@ export { nodeBackends, type NodeBackendOptions } from "./node-backends.js";
 export { NodeStagingHelper, nodeStagingHelper, DEFAULT_LANE_SLOTS, type NodeStagingOptions } from "./staging-thread.js";
 export { serveHmp } from "./hmp-server.js";
 export { runMachine, type RunMachineOptions, type RunningMachine } from "./run-machine.js";
-export { MemoryFile, memoryFileMatches } from "./memory-file.js";
+export { MemoryFile, memoryFileMatches, type MemoryFileOptions } from "./memory-file.js";
+export { parseStateFileName, type StateFileTarget } from "./state-file-name.js";
 export { SnapshotDirectory } from "./snapshot-directory.js";
 export { liveSnapshotDemo, type LiveSnapshotDemoOptions, type LiveSnapshotDemoReport } from "./live-snapshot-demo.js";
+export {
+  MachineRegistry,
+  RegistryError,
+  conflictWith,
+  defaultRuntimeDir,
+  isProcessAlive,
+  checkMachineName,
+  checkMachineUuid,
+  type MachineRecord,
+  type MachineRegistration,
+  type MachineRegistryOptions,
+  type RegisteredMachine,
+  type RegistryErrorCode,
+} from "./registry/index.js";
+export { serveUntilExit } from "./serve-until-exit.js";
+export { spawnMachine, SpawnMachineError, type SpawnMachineOptions, type SpawnedMachine } from "./spawn-machine.js";
+export type { MachineProcessOptions } from "./machine-process-protocol.js";
+export { unwrapSaveImage } from "./save-image-input.js";
+export * from "./save-image/index.js";

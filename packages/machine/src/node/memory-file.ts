@@ -3,6 +3,18 @@ import { MachineError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import { TARGET_PAGE_SIZE, type RamBlock } from "../ram/ram-block.js";
 import type { RamBacking } from "../save/memory-file-entry.js";
+import { CheckpointMarkFile } from "./checkpoint-mark.js";
+
+export interface MemoryFileOptions {
+  intervalMs?: number;
+  /**
+   * The file holds the RAM of a checkpoint that was not loaded, and this machine is not waiting
+   * for an incoming migration: boot afresh on that RAM anyway (`--force-fresh-boot`) instead of
+   * refusing. The mark is removed and `warn` told.
+   */
+  forceFreshBoot?: boolean;
+  warn?: (message: string) => void;
+}
 
 /** Pages copied out of guest RAM per file write. */
 const BATCH_PAGES = 256;
@@ -33,9 +45,12 @@ export class MemoryFile implements RamBacking {
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
   readonly #detach: (() => void)[] = [];
+  readonly #mark: CheckpointMarkFile;
+  #markOps: Promise<void> = Promise.resolve();
 
   private constructor(machine: Machine, path: string, handle: FileHandle) {
     this.location = path;
+    this.#mark = new CheckpointMarkFile(path);
     this.block = machine.mainRam;
     this.#handle = handle;
     this.#dirty = new Uint8Array(this.block.pageCount);
@@ -47,8 +62,12 @@ export class MemoryFile implements RamBacking {
           this.#dirtyCount++;
         }
       }),
-      // A load put other storage in place: every page may differ from the file.
-      block.onReplace(() => this.#markAll()),
+      // A load put other storage in place: every page may differ from the file, and a pending
+      // checkpoint of the old content is void.
+      block.onReplace(() => {
+        this.#markAll();
+        void this.clearCheckpoint().catch(() => undefined);
+      }),
     );
   }
 
@@ -57,7 +76,7 @@ export class MemoryFile implements RamBacking {
    * block's size and becomes the guest's RAM; a missing one is created (sparse, mode 0600) and
    * receives the RAM as it is now.
    */
-  static async open(machine: Machine, path: string, options: { intervalMs?: number } = {}): Promise<MemoryFile> {
+  static async open(machine: Machine, path: string, options: MemoryFileOptions = {}): Promise<MemoryFile> {
     const block = machine.mainRam;
     let handle: FileHandle;
     let existed = true;
@@ -79,6 +98,7 @@ export class MemoryFile implements RamBacking {
         );
       }
       const file = new MemoryFile(machine, path, handle);
+      if (existed) await file.#checkPending(machine, options);
       if (existed) await file.#readInto();
       else {
         await handle.truncate(block.size);
@@ -93,6 +113,41 @@ export class MemoryFile implements RamBacking {
       await handle.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * A checkpoint left RAM here and was never loaded: only a machine that will load a stream may
+   * start on it, unless told to boot afresh.
+   */
+  async #checkPending(machine: Machine, options: MemoryFileOptions): Promise<void> {
+    const mark = await this.#mark.read();
+    if (!mark || machine.incomingExpected) return;
+    const when = mark.created ? ` (written ${mark.created})` : "";
+    if (!options.forceFreshBoot) {
+      throw new MachineError(
+        "CHECKPOINT_PENDING",
+        `Memory file '${this.location}' holds the RAM of a cpr-reboot checkpoint that was not loaded${when}: ` +
+          "start with --incoming defer and load its state file (migrate-incoming file:STATE, or cprload), " +
+          "or with --force-fresh-boot to boot fresh devices on that RAM",
+      );
+    }
+    options.warn?.(`savevm: booting fresh devices on the RAM of an unloaded checkpoint in '${this.location}'${when} (--force-fresh-boot)`);
+    await this.#mark.clear();
+  }
+
+  markCheckpoint(sha256: string): Promise<void> {
+    return this.#inOrder(() => this.#mark.write({ sha256, created: new Date().toISOString() }));
+  }
+
+  clearCheckpoint(): Promise<void> {
+    return this.#inOrder(() => this.#mark.clear());
+  }
+
+  /** One mark operation at a time: a late removal must not take away a newer mark. */
+  #inOrder(operation: () => Promise<void>): Promise<void> {
+    const next = this.#markOps.then(operation);
+    this.#markOps = next.catch(() => undefined);
+    return next;
   }
 
   /** Pages written since the last sync. */

@@ -1,14 +1,23 @@
 import type { InputChannel, OutputChannel } from "../channel.js";
-import type { MonitorChannels, PreparedInput } from "../monitor/monitor-channels.js";
-import { NodeChannels } from "./channels.js";
+import type { MonitorChannels, PreparedInput, StateFileOptions } from "../monitor/monitor-channels.js";
+import { NodeChannels, type NodeChannelOptions } from "./channels.js";
+import { fdInput, fdOutput } from "./fd-channel.js";
 import { FileOutputChannel, openFileInput } from "./file-channel.js";
+import { parseStateFileName } from "./state-file-name.js";
+import { unwrapSaveImage } from "./save-image-input.js";
 
 /** The monitor's channels on Node: files, unix and tcp sockets, descriptors, commands. */
 export class NodeMonitorChannels implements MonitorChannels {
   readonly channels: NodeChannels;
 
-  constructor(options: { allowExec?: boolean } = {}) {
+  /** `baseDir`: where relative file names resolve (the machine's state directory; the working directory at start by default). */
+  constructor(options: NodeChannelOptions = {}) {
     this.channels = new NodeChannels(options);
+  }
+
+  /** The directory relative file names are resolved against. */
+  get baseDir(): string {
+    return this.channels.baseDir;
   }
 
   prepareOutput(uri: string): () => Promise<OutputChannel> {
@@ -17,24 +26,30 @@ export class NodeMonitorChannels implements MonitorChannels {
 
   async prepareInput(uri: string): Promise<PreparedInput> {
     const prepared = await this.channels.prepareInput(uri);
+    // Every incoming URI also takes a libvirt save image (`virsh save` output).
+    const accept = async () => unwrapSaveImage(await prepared.accept());
     const listener = prepared.listener;
-    if (!listener) return { accept: prepared.accept };
+    if (!listener) return { accept };
     const a = listener.address;
     return {
-      accept: prepared.accept,
+      accept,
       close: () => listener.close(),
       socketAddress: a.kind === "unix" ? { type: "unix", path: a.path } : { type: "inet", host: a.host, port: String(a.port) },
     };
   }
 
-  async openFileOutput(path: string): Promise<OutputChannel> {
-    const channel = new FileOutputChannel(path);
+  async openFileOutput(name: string, options: StateFileOptions & { durable?: boolean } = {}): Promise<OutputChannel> {
+    const target = parseStateFileName(name, this.baseDir, options.argument);
+    if (target.kind === "fd") return fdOutput(this.channels.takeFd(target.name));
+    const channel = new FileOutputChannel(target.path, { durable: options.durable ?? false });
     await channel.ready();
     return channel;
   }
 
-  openFileInput(path: string): Promise<InputChannel> {
-    return openFileInput(path);
+  async openFileInput(name: string, options: StateFileOptions = {}): Promise<InputChannel> {
+    const target = parseStateFileName(name, this.baseDir, options.argument);
+    if (target.kind === "fd") return fdInput(this.channels.takeFd(target.name));
+    return openFileInput(target.path);
   }
 
   addFd(name: string, fd: number): void {

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { formatAddress, HmpRegistry, QmpRegistry, QmpServer, type QmpAddress } from "@savevm/qmp";
 import { listenQmp, type StreamListener } from "@savevm/qmp/node";
 import { parseGuestOptions, defaultGuestOptions } from "../guest/workload.js";
+import { MachineError } from "../errors.js";
 import { Machine } from "../machine.js";
 import { startIncoming } from "../monitor/incoming-runner.js";
 import { registerMachineHmpCommands } from "../monitor/hmp-commands.js";
@@ -10,6 +12,7 @@ import { SnapshotDirectory } from "./snapshot-directory.js";
 import { nodeBackends } from "./node-backends.js";
 import { NodeMonitorChannels } from "./node-monitor-channels.js";
 import { serveHmp } from "./hmp-server.js";
+import { MachineRegistry, type RegisteredMachine } from "./registry/index.js";
 
 export interface RunMachineOptions {
   /** Main RAM size in bytes. */
@@ -35,8 +38,27 @@ export interface RunMachineOptions {
    * RAM there.
    */
   memoryFile?: string;
+  /**
+   * Start even though the memory file holds the RAM of a cpr-reboot checkpoint that was never
+   * loaded, and the machine is not waiting for an incoming migration (fresh devices on old RAM).
+   */
+  forceFreshBoot?: boolean;
+  /**
+   * Where relative device-state file names given to the monitor (`cprsave file`,
+   * `xen-save-devices-state filename`, `migrate file:…`) resolve; the working directory at
+   * start by default.
+   */
+  stateDir?: string;
   /** Directory of named snapshots (savevm/loadvm, snapshot-save/-load/-delete). */
   snapshots?: string;
+  /**
+   * Register in the machine registry (`savevm list`), refusing a duplicate of a live machine's
+   * name or UUID with libvirt's words. A missing name becomes `savevm-PID`, a missing UUID a
+   * random one.
+   */
+  register?: boolean;
+  /** The registry's directory (default: `defaultRuntimeDir()`). */
+  runtimeDir?: string;
   /** Where to report problems that have no client to go to (an incoming load failing). */
   log?: (line: string) => void;
 }
@@ -46,8 +68,15 @@ export interface RunningMachine {
   readonly server: QmpServer;
   /** The bound QMP (then HMP) addresses, with real ports. */
   readonly addresses: string[];
-  /** Resolves when the machine shut down (`quit`, or `shutdown()`). */
+  /** The registry entry, with `register`. */
+  readonly registration: RegisteredMachine | undefined;
+  /** Resolves when the machine shut down (`quit`, or `shutdown()`), or its start-time load failed. */
   readonly closed: Promise<void>;
+  /**
+   * Why the machine ended on its own: an `--incoming URI` (not `defer`) whose load failed, as
+   * QEMU exits 1 with `load of migration failed`. The process behind it should exit non-zero.
+   */
+  readonly failure: Error | undefined;
   /** Shuts down as on SIGTERM: SHUTDOWN event, listeners closed. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -58,6 +87,33 @@ export interface RunningMachine {
  */
 export async function runMachine(options: RunMachineOptions): Promise<RunningMachine> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let registration: RegisteredMachine | undefined;
+  if (options.register) {
+    // Named and registered before any socket is bound: a duplicate touches nothing.
+    options = { ...options, name: options.name ?? `savevm-${process.pid}`, uuid: (options.uuid ?? randomUUID()).toLowerCase() };
+    const registry = await MachineRegistry.open(options.runtimeDir !== undefined ? { runtimeDir: options.runtimeDir } : {});
+    registration = await registry.register({
+      name: options.name!,
+      uuid: options.uuid!,
+      pid: process.pid,
+      kind: "savevm",
+      qmp: [],
+      state: "prelaunch",
+    });
+  }
+  try {
+    return await startMachine(options, log, registration);
+  } catch (err) {
+    await registration?.unregister();
+    throw err;
+  }
+}
+
+async function startMachine(
+  options: RunMachineOptions,
+  log: (line: string) => void,
+  registration: RegisteredMachine | undefined,
+): Promise<RunningMachine> {
   const guest = options.guest ? parseGuestOptions(options.guest) : defaultGuestOptions();
   // RAM comes from an existing memory file: the guest does not fill it again.
   if (options.memoryFile !== undefined && (await memoryFileMatches(options.memoryFile, options.memory))) guest.fill = 0;
@@ -74,9 +130,15 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     },
     nodeBackends(),
   );
-  const memoryFile = options.memoryFile !== undefined ? await MemoryFile.open(machine, options.memoryFile) : undefined;
+  const memoryFile =
+    options.memoryFile !== undefined
+      ? await MemoryFile.open(machine, options.memoryFile, { forceFreshBoot: options.forceFreshBoot ?? false, warn: log })
+      : undefined;
   const snapshots = options.snapshots !== undefined ? await SnapshotDirectory.open(options.snapshots) : undefined;
-  const channels = new NodeMonitorChannels({ allowExec: options.allowExec ?? false });
+  const channels = new NodeMonitorChannels({
+    allowExec: options.allowExec ?? false,
+    ...(options.stateDir !== undefined ? { baseDir: options.stateDir } : {}),
+  });
   const registry = new QmpRegistry();
   const server = new QmpServer({ registry });
   const listeners: StreamListener[] = [];
@@ -85,6 +147,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing = false;
   let hmpAddress: string | undefined;
+  let failure: Error | undefined;
 
   const close = async (): Promise<void> => {
     if (closing) return closed;
@@ -92,6 +155,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     server.close();
     await Promise.all([...listeners.map((l) => l.close()), ...closers.map((c) => c())]).catch(() => undefined);
     await memoryFile?.close().catch((err: unknown) => log(`savevm: memory file: ${(err as Error).message}`));
+    await registration?.unregister().catch(() => undefined);
     resolveClosed();
   };
 
@@ -104,8 +168,11 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     if (migration.kind !== "REBOOT") return;
     void migration.done.then(() => {
       if (migration.status !== "completed") return;
-      machine.shutdown("host-qmp-quit");
-      void close();
+      // After the reply of a command that waited for the checkpoint (cprsave) went out.
+      setTimeout(() => {
+        machine.shutdown("host-qmp-quit");
+        void close();
+      }, 0);
     });
   });
 
@@ -121,15 +188,43 @@ export async function runMachine(options: RunMachineOptions): Promise<RunningMac
     throw err;
   }
 
+  const addresses = [...listeners.map((l) => formatListenerAddress(l.address)), ...(hmpAddress ? [hmpAddress] : [])];
+  if (registration) {
+    const qmpAddresses = addresses.slice(0, listeners.length);
+    const record = registration;
+    const report = (err: unknown): void => log(`savevm: registry: ${(err as Error).message}`);
+    machine.runState.onChange((state) => void record.update({ state }).catch(report));
+    await record.update({ qmp: qmpAddresses, ...(hmpAddress ? { hmp: hmpAddress } : {}), state: machine.runState.state });
+  }
+
   machine.start();
   if (options.incoming !== undefined && options.incoming !== "defer") {
-    await startIncoming(machine, channels, options.incoming, (message) => log(`savevm: incoming migration failed: ${message}`));
+    try {
+      await startIncoming(machine, channels, options.incoming, {
+        // As QEMU: a load given on the command line that fails ends the process with status 1.
+        onError: (message) => {
+          failure = new MachineError("LOAD_FAILED", `load of migration failed: ${message}`);
+          log(`savevm: ${failure.message}`);
+          machine.destroy();
+          void close();
+        },
+        onNote: (line) => log(`savevm: ${line}`),
+      });
+    } catch (err) {
+      machine.destroy();
+      await close();
+      throw err;
+    }
   }
 
   return {
     machine,
     server,
-    addresses: [...listeners.map((l) => formatListenerAddress(l.address)), ...(hmpAddress ? [hmpAddress] : [])],
+    addresses,
+    registration,
+    get failure() {
+      return failure;
+    },
     closed,
     async shutdown(reason = "host-signal") {
       machine.shutdown(reason);

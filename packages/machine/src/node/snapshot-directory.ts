@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { InputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
 import { DEFAULT_SNAPSHOT_NODE, type SnapshotInfo, type SnapshotStore, type SnapshotWrite } from "../snapshot/snapshot-store.js";
 import { FileOutputChannel, openFileInput } from "./file-channel.js";
+import { writeFileReplacing } from "./write-file-replacing.js";
 
 const INDEX = "index.json";
 /** An index larger than this is not one this code wrote. */
@@ -79,16 +79,7 @@ export class SnapshotDirectory implements SnapshotStore {
   }
 
   async #write(index: IndexFile): Promise<void> {
-    const path = join(this.dir, INDEX);
-    const temp = join(this.dir, `.${INDEX}.${randomBytes(4).toString("hex")}.part`);
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(index, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writeFileReplacing(join(this.dir, INDEX), `${JSON.stringify(index, null, 2)}\n`, { durable: true });
   }
 
   /** Runs `update` on the current index, writes what it returns; one update at a time. */

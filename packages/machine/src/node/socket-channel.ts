@@ -1,7 +1,9 @@
-import { chmodSync, lstatSync, unlinkSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
+import { claimSocketPath } from "@savevm/qmp/node";
 import type { InputChannel, OutputChannel } from "../channel.js";
+import { unixListenError } from "@savevm/qmp/node";
 import { MachineError } from "../errors.js";
 
 const STRERROR: Record<string, string> = {
@@ -119,7 +121,15 @@ export interface IncomingListener {
  * Listens for an incoming migration. TCP with an empty host binds to loopback (not every
  * interface, unlike QEMU) and unix sockets are created with mode 0600.
  */
-export function listenSocket(address: SocketAddress): Promise<IncomingListener> {
+export async function listenSocket(address: SocketAddress): Promise<IncomingListener> {
+  // A socket file a live process accepts on (another machine's monitor) is never taken over.
+  if (address.kind === "unix") {
+    try {
+      await claimSocketPath(address.path);
+    } catch (err) {
+      throw new MachineError("CHANNEL", `Failed to bind socket to '${address.path}': Address already in use`, { cause: err });
+    }
+  }
   const server: Server = createServer({ pauseOnConnect: false });
   const pending: Socket[] = [];
   const waiters: ((s: Socket) => void)[] = [];
@@ -130,7 +140,8 @@ export function listenSocket(address: SocketAddress): Promise<IncomingListener> 
   });
   return new Promise((resolve, reject) => {
     server.once("error", (err) => {
-      reject(new MachineError("CHANNEL", `Failed to bind socket to '${label(address)}': ${describeSystemError(err)}`, { cause: err }));
+      const reason = address.kind === "unix" ? unixListenError(err, address.path) : err;
+      reject(new MachineError("CHANNEL", `Failed to bind socket to '${label(address)}': ${describeSystemError(reason)}`, { cause: err }));
     });
     const ready = (): void => {
       server.removeAllListeners("error");
@@ -158,7 +169,6 @@ export function listenSocket(address: SocketAddress): Promise<IncomingListener> 
       });
     };
     if (address.kind === "unix") {
-      removeStaleSocket(address.path);
       const old = process.umask(0o177);
       try {
         server.listen(address.path, ready);
@@ -169,12 +179,4 @@ export function listenSocket(address: SocketAddress): Promise<IncomingListener> 
       server.listen({ host: address.host === "" ? "127.0.0.1" : address.host, port: address.port }, ready);
     }
   });
-}
-
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // Nothing there: nothing to remove.
-  }
 }

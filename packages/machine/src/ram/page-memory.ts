@@ -19,8 +19,8 @@ export interface PageMemory {
   /** Zero pages among [first, first + count); with `flags`, 1 or 0 per page. */
   countZeroPages(first: number, count: number, flags?: Uint8Array): number;
   createBitmap(): PageBitmap;
-  /** The byte every position of the page holds, or -1. Optional: a plain scan otherwise. */
-  uniformValue?(page: number): number;
+  /** The byte every position of the page holds, or -1. */
+  uniformValue(page: number): number;
   /**
    * A zero / uniform / duplicate classifier over this memory (@savevm/ram-wasm's PageScanner).
    * Optional: without it, saves with the `x-dedup` capability write duplicates as full pages.

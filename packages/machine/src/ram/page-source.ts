@@ -9,6 +9,11 @@ export interface PageRun {
   readonly first: number;
   readonly count: number;
   readonly data?: Uint8Array;
+  /**
+   * With a one-page `data`: the byte every position of the copy holds, or -1 (the queue that
+   * made the copy knows it). Without it the copy is written as a PAGE record whatever it holds.
+   */
+  readonly fill?: number;
 }
 
 /**

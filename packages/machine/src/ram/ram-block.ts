@@ -2,7 +2,6 @@ import type { PageScannerLike } from "@savevm/ram-wasm";
 import { MachineError } from "../errors.js";
 import type { PageBitmap } from "./page-bitmap.js";
 import type { PageMemory, PageMemoryFactory } from "./page-memory.js";
-import { uniformByte } from "./uniform-byte.js";
 
 export const TARGET_PAGE_SIZE = 4096;
 export const TARGET_PAGE_BITS = 12;
@@ -93,7 +92,7 @@ export class RamBlock {
 
   /** The byte every position of the page holds, or -1. */
   uniformValue(page: number): number {
-    return this.#memory.uniformValue ? this.#memory.uniformValue(page) : uniformByte(this.#memory.page(page));
+    return this.#memory.uniformValue(page);
   }
 
   /** Calls `listener` whenever a load puts new storage in place; returns its remover. */

@@ -2,11 +2,12 @@ import { readMigrationStream, summarizeStream, type ReadMigrationOptions } from 
 import type { PageScannerLike, ScanResult } from "@savevm/ram-wasm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMachine } from "../backends.js";
-import { MemoryOutputChannel, memoryInputChannel } from "../channel.js";
+import { memoryInputChannel } from "../channel.js";
 import type { Machine, MachineConfig } from "../machine.js";
 import { nodeBackends } from "../node/node-backends.js";
 import { RamSet } from "../ram/ram-block.js";
 import { PlainMemory } from "../test-support/plain-memory.js";
+import { savedBytes } from "../test-support/saved-bytes.js";
 import type { RamBodyWriter } from "./record-sink.js";
 import { RamRunWriter } from "./ram-run-writer.js";
 import { RamStats } from "./ram-stats.js";
@@ -26,13 +27,7 @@ function machine(config: Partial<MachineConfig> & { memory: number }): Machine {
 /** 50% zero, 10% uniform, 15% duplicates of 16 patterns, 25% random, as the benchmark's image. */
 const MIXED = { seed: 21, fill: 6 * MiB };
 
-async function save(m: Machine): Promise<Uint8Array> {
-  const out = new MemoryOutputChannel();
-  const migration = m.migrate(out);
-  await migration.done;
-  expect(migration.status).toBe("completed");
-  return out.bytes();
-}
+const save = savedBytes;
 
 async function readAll(bytes: Uint8Array, options?: ReadMigrationOptions): Promise<void> {
   for await (const _ of readMigrationStream(bytes, options));

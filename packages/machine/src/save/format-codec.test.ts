@@ -33,7 +33,7 @@ describe("streams written with @savevm/format", () => {
     expect(config?.kind === "configuration" && config.machineType).toBe("savevm-virt-1.0");
     const vmdesc = records.find((r) => r.kind === "vmdesc");
     const devices = vmdesc?.kind === "vmdesc" ? vmdesc.description.devices.map((d) => `${d.name}/${d.vmsd_name}/v${d.version}`) : [];
-    expect(devices).toEqual(["globalstate/globalstate/v1", "cpu/cpu/v1", "clock/clock/v1", "serial/serial/v3"]);
+    expect(devices).toEqual(["globalstate/globalstate/v1", "cpu/cpu/v2", "clock/clock/v1", "serial/serial/v3"]);
     // Every page once in the first pass; all-zero ones as ZERO records with CONTINUE after the first.
     const pages = records.filter((r) => r.kind === "ram" && (r.type === "page" || r.type === "zero"));
     expect(pages.length).toBe(256);

@@ -10,6 +10,8 @@ export interface SaveContext {
   readonly sink: RecordSink;
   /** The stream's configuration record (capabilities decide how RAM is written). */
   readonly configuration: StreamConfiguration | undefined;
+  /** A dry run that measures a save's size in advance: write the largest body the entry may write. */
+  readonly sizing?: boolean;
 }
 
 /**

@@ -15,6 +15,13 @@ export interface RamBacking {
   readonly location: string;
   /** Writes every page changed since the last flush, and makes the file durable. */
   flush(): Promise<void>;
+  /**
+   * A checkpoint that leaves RAM here is being written (RAM flushed, `sha256` its digest): until
+   * it is loaded, a restart must not boot fresh devices on this RAM. The mark outlives the process.
+   */
+  markCheckpoint?(sha256: string): Promise<void>;
+  /** The checkpoint was loaded, or was never completed: the mark goes away. */
+  clearCheckpoint?(): Promise<void>;
 }
 
 /** What a checkpoint records about a RAM block it left in its memory file. */
@@ -78,14 +85,22 @@ export class MemoryFileEntry implements SaveHandler {
     if (!this.#backing) return;
     await this.#backing.flush();
     this.#digest = await sha256Of(this.#block, this.#hasher);
+    await this.#backing.markCheckpoint?.(this.#digest);
+  }
+
+  /** The checkpoint failed or was cancelled: the guest goes on with this RAM. */
+  async abandon(): Promise<void> {
+    await this.#backing?.clearCheckpoint?.().catch(() => undefined);
   }
 
   needed(ctx: SaveContext): boolean {
-    return ctx.kind === "REBOOT" && this.#backing !== undefined && this.#digest !== undefined;
+    return ctx.kind === "REBOOT" && this.#backing !== undefined && (this.#digest !== undefined || ctx.sizing === true);
   }
 
   save(ctx: SaveContext): void {
-    ctx.sink.device({ vmsd: MEMORY_FILE_VMSD, state: { size: BigInt(this.#block.size), sha256: hexBytes(this.#digest!) } });
+    // A size estimate runs before the digest exists; the digest's size is all it needs.
+    const sha256 = this.#digest !== undefined ? hexBytes(this.#digest) : new Uint8Array(32);
+    ctx.sink.device({ vmsd: MEMORY_FILE_VMSD, state: { size: BigInt(this.#block.size), sha256 } });
   }
 
   cleanup(): void {
@@ -95,7 +110,9 @@ export class MemoryFileEntry implements SaveHandler {
   beginLoad(): LoadTransaction {
     return {
       apply: (section: IncomingSection) => this.#check(section),
-      commit() {},
+      // The checkpoint is taken over: the memory file's RAM is this machine's again. A mark that
+      // could not be removed errs on the safe side (the next restart asks for --force-fresh-boot).
+      commit: () => void this.#backing?.clearCheckpoint?.().catch(() => undefined),
       abort() {},
     };
   }

@@ -46,6 +46,12 @@ export interface MigrationInfo {
   downtime?: number;
   "setup-time"?: number;
   "error-desc"?: string;
+  /**
+   * savevm: the most bytes this save writes, known before it starts, for a save that sends each
+   * page at most once (a live snapshot, a stopped guest, a cpr-reboot checkpoint); absent for a
+   * pre-copy of a running guest, which re-sends pages the guest writes again.
+   */
+  "x-expected-size"?: number;
   /** Incoming side: where it listens. */
   "socket-address"?: ({ type: "unix"; path: string } | { type: "inet"; host: string; port: string })[];
 }

@@ -52,6 +52,8 @@ export interface MigrationOptions {
    * file up to date).
    */
   prepare?: () => Promise<void>;
+  /** Measures the bound on the stream's size reported as `x-expected-size` (see `expectedFileSize`); called once. */
+  expectedSize?: () => number | undefined;
 }
 
 const precise: () => number =
@@ -83,6 +85,8 @@ export class OutgoingMigration {
   #pagesPerSecond = 0;
   #cancelRequested = false;
   #vmWasRunning = false;
+  /** null: not measured yet. */
+  #expectedSize: number | undefined | null = null;
   readonly done: Promise<void>;
 
   /**
@@ -134,6 +138,20 @@ export class OutgoingMigration {
   }
 
   info(): MigrationInfo {
+    const info = this.#info();
+    // A save that ended without a file has nothing to reserve space for.
+    if (this.#status === "failed" || this.#status === "cancelled") return info;
+    const expected = this.expectedSize;
+    return expected === undefined ? info : { ...info, "x-expected-size": expected };
+  }
+
+  /** The most bytes this save writes, for one that sends each page at most once; else undefined. */
+  get expectedSize(): number | undefined {
+    if (this.#expectedSize === null) this.#expectedSize = this.#options.expectedSize?.();
+    return this.#expectedSize;
+  }
+
+  #info(): MigrationInfo {
     const status = this.#status;
     if (status === "setup") return { status };
     if (status === "failed") return this.#error === undefined ? { status } : { status, "error-desc": this.#error };

@@ -66,10 +66,8 @@ export class RamSaveHandler implements SaveHandler {
     const ram = this.#options.ram;
     this.#stats = new RamStats();
     const dedup = recorded(ctx, "x-dedup");
-    // x-ignore-shared: the block list carries each block's address.
-    const withAddr = recorded(ctx, "x-ignore-shared");
     const start = ctx.sink.position;
-    ctx.sink.ram.memSize(ram.blocks.map((b) => (withAddr ? { name: b.name, size: b.size, addr: b.addr } : { name: b.name, size: b.size })));
+    this.writeBlockList(ctx);
     // The scanner remembers pages of earlier saves; a new stream knows none of them.
     if (dedup) for (const b of ram.blocks) b.scanner?.reset();
     this.#writer = new RamRunWriter(ram, this.#stats, { uniformAsZero: this.#options.uniformAsZero?.() ?? true, dedup });
@@ -79,6 +77,14 @@ export class RamSaveHandler implements SaveHandler {
     this.#noteSync(0);
     ctx.sink.ram.eos();
     this.#count(ctx, start, false);
+  }
+
+  /** The START section's block list (a size estimate measures it too). */
+  writeBlockList(ctx: SaveContext): void {
+    // x-ignore-shared: the block list carries each block's address.
+    const withAddr = recorded(ctx, "x-ignore-shared");
+    const blocks = this.#options.ram.blocks;
+    ctx.sink.ram.memSize(blocks.map((b) => (withAddr ? { name: b.name, size: b.size, addr: b.addr } : { name: b.name, size: b.size })));
   }
 
   iterate(ctx: SaveContext, budget: number): boolean {

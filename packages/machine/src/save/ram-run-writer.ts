@@ -1,7 +1,6 @@
 import { PageKind } from "@savevm/ram-wasm";
 import type { PageRun } from "../ram/page-source.js";
 import { TARGET_PAGE_SIZE, type RamBlock, type RamSet } from "../ram/ram-block.js";
-import { uniformByte } from "../ram/uniform-byte.js";
 import type { RamStats } from "./ram-stats.js";
 import type { RamBodyWriter } from "./record-sink.js";
 
@@ -42,7 +41,7 @@ export class RamRunWriter {
   }
 
   write(out: RamBodyWriter, run: PageRun): void {
-    if (run.data) this.#writeCopy(out, run.block, run.first, run.count, run.data);
+    if (run.data) this.#writeCopy(out, run);
     else if (this.#encoding.dedup && this.#ram.logging && run.block.scanner && this.#anyTouched(run)) this.#writeScanned(out, run);
     else this.#writeInPlace(out, run);
   }
@@ -114,12 +113,11 @@ export class RamRunWriter {
     return !block.toSend.test(source) && !block.dirtyLog.test(source);
   }
 
-  #writeCopy(out: RamBodyWriter, block: RamBlock, first: number, count: number, data: Uint8Array): void {
+  #writeCopy(out: RamBodyWriter, { block, first, count, data, fill }: PageRun): void {
+    const uniform = count === 1 ? (fill ?? -1) : -1;
     for (let i = 0; i < count; i++) {
-      const bytes = data.subarray(i * TARGET_PAGE_SIZE, (i + 1) * TARGET_PAGE_SIZE);
-      const fill = uniformByte(bytes);
-      if (fill === 0 || (fill > 0 && this.#encoding.uniformAsZero)) this.#zeroRecord(out, block, first + i, fill);
-      else this.#pageRecord(out, block, first + i, bytes);
+      if (uniform === 0 || (uniform > 0 && this.#encoding.uniformAsZero)) this.#zeroRecord(out, block, first + i, uniform);
+      else this.#pageRecord(out, block, first + i, data!.subarray(i * TARGET_PAGE_SIZE, (i + 1) * TARGET_PAGE_SIZE));
     }
   }
 

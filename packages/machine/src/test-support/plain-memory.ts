@@ -1,8 +1,7 @@
 import type { GuestMemoryLike, PageScannerLike } from "@savevm/ram-wasm";
-import { ReferencePageScanner } from "@savevm/ram-wasm/reference";
+import { ReferencePageScanner, referenceUniformValue } from "@savevm/ram-wasm/reference";
 import type { PageBitmap } from "../ram/page-bitmap.js";
 import type { PageMemory } from "../ram/page-memory.js";
-import { uniformByte } from "../ram/uniform-byte.js";
 
 /** A PageMemory on a plain ArrayBuffer, for tests that do not need wasm. */
 export class PlainMemory implements PageMemory {
@@ -48,7 +47,7 @@ export class PlainMemory implements PageMemory {
   }
 
   uniformValue(page: number): number {
-    return uniformByte(this.page(page));
+    return referenceUniformValue(this.page(page));
   }
 
   /** @savevm/ram-wasm's plain-TypeScript scanner (it only reads pages through `read`). */

@@ -1,5 +1,6 @@
 import { checkFlags, checkIndex, checkLength, checkRange, RamWasmError } from "../errors.js";
 import { checkGuestSize, DEFAULT_PAGE_SIZE, pageShiftOf } from "../page-size.js";
+import { memoryRegion } from "../snapshot-region.js";
 import type { GuestMemoryLike, PageBitmapLike } from "../types.js";
 import { ReferenceCopyBeforeWriteQueue } from "./copy-before-write-queue.js";
 import { ReferencePageBitmap } from "./page-bitmap.js";
@@ -145,6 +146,6 @@ export class ReferenceGuestMemory implements GuestMemoryLike {
     if (!(savevm instanceof ReferencePageBitmap) || savevm.owner !== this) {
       throw new RamWasmError("WRONG_MEMORY", "the savevm bitmap must come from this memory's createBitmap()");
     }
-    return new ReferenceCopyBeforeWriteQueue(this, savevm, capacity);
+    return new ReferenceCopyBeforeWriteQueue([memoryRegion(this, savevm)], capacity, { pageSize: this.pageSize });
   }
 }

@@ -1,5 +1,6 @@
 import { RamWasmError } from "../errors.js";
 import { scalarWasm, simdSharedWasm, simdWasm } from "../generated/wasm-bytes.js";
+import type { WasmMemory } from "./wasm-memory.js";
 
 /** Which build runs: v128 kernels, or 64-bit word kernels for engines without SIMD. */
 export type RamWasmVariant = "simd" | "scalar";
@@ -101,14 +102,14 @@ const layoutNames: readonly (keyof ScannerLayout)[] = [
 /** One instance of the module bound to one memory: the typed context the classes build on. */
 export interface RamWasmContext {
   readonly variant: RamWasmVariant;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly fn: RamWasmFunctions;
   readonly layout: ScannerLayout;
 }
 
 export interface RamWasmContextOptions {
   /** The memory the instance works in. Shared memories need `shared: true`. */
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   /** true: SIMD build (throws SIMD_UNSUPPORTED where unavailable); false: scalar; default: SIMD when the engine validates it. */
   simd?: boolean;
   /** Use the build that imports a shared memory (SIMD only), for scanning from several threads. */

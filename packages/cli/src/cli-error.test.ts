@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { CliFileError, exitCodeFor, formatError, UsageError } from "./cli-error.js";
+
+describe("formatError", () => {
+  it("does not repeat a code the message already starts with", () => {
+    const err = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+    expect(formatError(err)).toBe("EACCES: permission denied");
+  });
+
+  it("turns Node's system errors into CODE: path: text, once", () => {
+    const err = Object.assign(new Error("listen EACCES: permission denied /run/x.sock"), {
+      code: "EACCES",
+      syscall: "listen",
+      path: "/run/x.sock",
+      errno: -13,
+    });
+    expect(formatError(err)).toBe("EACCES: /run/x.sock: Permission denied");
+    const open = Object.assign(new Error("ENOENT: no such file or directory, open '/a/b'"), {
+      code: "ENOENT",
+      syscall: "open",
+      path: "/a/b",
+      errno: -2,
+    });
+    expect(formatError(open)).toBe("ENOENT: /a/b: No such file or directory");
+  });
+
+  it("is one line", () => {
+    const err = Object.assign(new Error("first\nsecond\n"), { code: "X" });
+    expect(formatError(err)).toBe("X: first; second");
+  });
+
+  it("names the file the user gave, not the temporary one", () => {
+    const cause = Object.assign(new Error("ENOSPC: no space left on device, write '/d/.out.mig.0a1b2c3d4e5f.part'"), {
+      code: "ENOSPC",
+      syscall: "write",
+    });
+    const err = CliFileError.from(cause, "/d/out.mig");
+    expect(formatError(err)).toBe("ENOSPC: /d/out.mig: No space left on device");
+    expect(formatError(err)).not.toMatch(/\.part/);
+  });
+});
+
+describe("exitCodeFor", () => {
+  it("is 2 for usage mistakes and 1 for failures", () => {
+    expect(exitCodeFor(new UsageError("x"))).toBe(2);
+    expect(exitCodeFor(Object.assign(new Error("bad size"), { code: "INVALID_ARGUMENT" }))).toBe(2);
+    expect(exitCodeFor(Object.assign(new Error("bad address"), { code: "BAD_ADDRESS" }))).toBe(2);
+    expect(exitCodeFor(Object.assign(new Error("truncated"), { code: "TRUNCATED" }))).toBe(1);
+    expect(exitCodeFor(new Error("plain"))).toBe(1);
+  });
+});

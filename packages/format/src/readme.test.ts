@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { readmeExamples, runExample } from "@savevm/readme-examples";
+
+/** The TypeScript examples of README.md, run as they are written. */
+const examples = readmeExamples(new URL("..", import.meta.url));
+
+describe("README examples", () => {
+  it("has six runnable examples", () => {
+    expect(examples.length).toBe(6);
+  });
+
+  it("writes a stream, reads it back record by record, summarizes it", async () => {
+    expect(await runExample(examples[0]!)).toEqual([
+      "0000:00:05.0/counter description { count: 7, regs: [ 1, 2, 3, 4 ], deadline: -1n, 'counter/extra': { armed: true } }",
+      "171",
+      "pc-i440fx-7.2 { zero: 1, uniform: 0, normal: 1, xbzrle: 0, compressed: 0, dedup: 0 } 1",
+      '{"ram (0)":{"section sizes":{"pc.ram":65536}},"0000:00:05.0/counter (1)":{"count":7,"regs":[1,2,3,4],"deadline":-1,"counter/extra":{"armed":true}}}',
+    ]);
+  });
+
+  it("writes a file, inspects it and extracts its RAM into a directory it creates", async () => {
+    const printed = await runExample(examples[1]!);
+    expect(printed).toEqual([
+      "[ { sectionId: 0, idstr: 'ram', type: 'start', offset: 26, size: 53 }, { sectionId: 0, idstr: 'ram', type: 'end', offset: 79, size: 1046554 }, { sectionId: 1, idstr: 'slirp', type: 'full', offset: 1046633, size: 27 } ]",
+      expect.stringMatching(/^Map\(1\) \{ 'pc\.ram' => '.*\/savevm-[^/]+\/ram\/pc\.ram' \}$/),
+      "[ { name: 'slirp', instance_id: 0, size: 3, fields: [ { name: 'data', size: 3, type: 'buffer' } ] } ]",
+    ]);
+  });
+
+  it("writes and reads an x-dedup reference", async () => {
+    expect(await runExample(examples[2]!)).toEqual(["12288 0"]);
+  });
+
+  it("writes and reads a gzip libvirt save image", async () => {
+    const printed = await runExample(examples[3]!);
+    expect(printed[0]).toBe("65756 51");
+    expect(printed[1]).toMatch(/^\{ complete: true, version: 2, dataLen: 65664, wasRunning: true, format: 'gzip', cookieOffset: 96/);
+    expect(printed[2]).toBe("{ name: 'tiny', uuid: '6f1c4a0e-1b2d-4c3e-8f9a-0b1c2d3e4f50' }");
+    expect(printed[3]).toBe("4104");
+  });
+
+  it("saves an xz image with the external program and edits its XML in place", async () => {
+    expect(await runExample(examples[4]!)).toEqual(["xz <domain><name>tiny</name><description>edited</description></domain>"]);
+  });
+
+  it("reads a zstd image in-process with a caller-supplied decoder", async () => {
+    expect(await runExample(examples[5]!)).toEqual(["zstd 4104 true"]);
+  });
+});

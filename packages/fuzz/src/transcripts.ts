@@ -1,0 +1,57 @@
+/**
+ * What clients send QEMU's monitors, as recorded against QEMU 7.2 (the spec's malformed-input
+ * table and the messages libvirt and `virsh qemu-monitor-command` send), for the QMP seeds.
+ */
+export const QMP_MESSAGES: readonly string[] = [
+  '{"execute": "qmp_capabilities"}',
+  '{"execute": "qmp_capabilities", "arguments": {"enable": ["oob"]}}',
+  '{"execute": "query-status", "id": "libvirt-1"}',
+  '{"execute":"query-status","id":1}',
+  '{"exec-oob": "query-status", "id": 7}',
+  '{"execute": "human-monitor-command", "arguments": {"command-line": "info status"}, "id": "libvirt-2"}',
+  '{"execute": "migrate-set-capabilities", "arguments": {"capabilities": [{"capability": "background-snapshot", "state": true}]}}',
+  '{"execute": "stop"}',
+  "{'execute': 'query-status', 'id': 'single'}",
+  '{"execute": "query-status", "id": 18446744073709551615}',
+  '{"execute": "query-status", "id": -9223372036854775808}',
+  '{"execute": "query-status", "id": 1.5e300}',
+  '{"execute": "query-status", "id": "\\u00e9\\ud83d\\ude00"}',
+  '{"execute": }',
+  "foo",
+  "}",
+  '{"execute": "query-status", "id": 1, }',
+  '{"execute" "query-status"}',
+  '{"execute":"query-status","execute":"stop"}',
+  '{"execute": "query-status", "id": 0x10}',
+  '{"execute": "query-status", "id": 01}',
+  '{"execute": "query-status", "id": "a\\x"}',
+  '{"execute": "query-status", "id": "a\tb"}',
+  "[[[[]]]]",
+  "[]",
+  "null",
+  '{"arguments":{}}',
+  '{"execute": 1}',
+  '{"execute":"query-status","foo":1,"id":7}',
+  '{"execute":"query-status","arguments":[]}',
+  '{"execute":"nosuch"}',
+  '{"execute":"query-status","arguments":{"x":1}}',
+];
+
+/** Command lines of the human monitor, with the argument types QEMU 7.2 declares for them. */
+export const HMP_COMMANDS: readonly { name: string; args: string; lines: readonly string[] }[] = [
+  { name: "migrate", args: "detach:-d,blk:-b,inc:-i,resume:-r,uri:s", lines: ["-d file:/tmp/vm.mig", "tcp:127.0.0.1:4444", '-d "exec:gzip -c > /tmp/a b.gz"', "-r -d unix:/run/m.sock"] },
+  { name: "migrate_incoming", args: "uri:s", lines: ["tcp:0:4444", "defer"] },
+  { name: "savevm", args: "name:s?", lines: ["snap1", "", '"with space"'] },
+  { name: "loadvm", args: "name:s", lines: ["snap1"] },
+  { name: "delvm", args: "name:s", lines: ["snap1"] },
+  { name: "info", args: "item:s?", lines: ["status", "migrate", "snapshots"] },
+  { name: "gdbserver", args: "device:s?", lines: ["tcp::1234"] },
+  { name: "migrate_set_capability", args: "capability:s,state:b", lines: ["background-snapshot on", "xbzrle off"] },
+  { name: "migrate_set_parameter", args: "parameter:s,value:s", lines: ["max-bandwidth 100M", "downtime-limit 300"] },
+  { name: "memsave", args: "val:l,size:i,filename:s", lines: ["0x1000 4096 /tmp/mem", "-1 0x7fffffff f"] },
+  { name: "cpu", args: "index:i", lines: ["0", "0x10", "-5"] },
+  { name: "screendump", args: "filename:F,device:s?,head:i?", lines: ["/tmp/shot.ppm", "/tmp/shot.ppm vga 0"] },
+  { name: "announce_self", args: "interfaces:s?,id:s?", lines: ["", "eth0,eth1 a1"] },
+  { name: "sendkey", args: "keys:s,hold-time:i?", lines: ["ctrl-alt-delete", "a 100"] },
+  { name: "echo", args: "message:S?", lines: ["hello, monitor", ""] },
+];
