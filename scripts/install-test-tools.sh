@@ -12,6 +12,8 @@ have bzip2 || need+=(bzip2)
 have lzop || need+=(lzop)
 have python3 || need+=(python3)
 have chromium || need+=(chromium)
+# bash-completion: the test of `savevm completion bash` runs the script in a real bash.
+[ -f /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
 # libvirt 9.0 for the libvirt interop tests (scripts/libvirt-test-daemon.sh runs it without systemd).
 have virsh || need+=(libvirt-clients)
 have libvirtd || [ -x /usr/sbin/libvirtd ] || need+=(libvirt-daemon)

@@ -4,7 +4,7 @@
 // nothing in the tree: it reads the changeset plan, builds, and packs every package into a
 // temporary directory.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -77,6 +77,13 @@ function packAll(packages, into) {
   return JSON.parse(packed.stdout);
 }
 
+/** Files of a tarball built from a source that no longer exists (dist/ is never cleaned by tsc -b). */
+function staleFiles(pkgDir, tarball) {
+  return tarball.files
+    .map((f) => f.path)
+    .filter((f) => /^dist\/.*\.js$/.test(f) && !existsSync(join(root, pkgDir, f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))));
+}
+
 function kilobytes(n) {
   return `${(n / 1024).toFixed(1)} kB`;
 }
@@ -102,6 +109,14 @@ if (dryRun) {
       console.log(
         `  ${p.json.name.padEnd(18)} ${next.padEnd(44)} ${tarball.filename} ${kilobytes(tarball.size)} packed, ${tarball.entryCount} files`,
       );
+    }
+    for (const p of packages) {
+      const stale = staleFiles(
+        p.dir,
+        tarballs.find((t) => t.name === p.json.name),
+      );
+      if (stale.length > 0)
+        console.log(`\nnote: ${p.dir}/dist holds output of removed sources (${stale.join(", ")}); a release builds from an empty dist`);
     }
     const problem = repositoryProblem(packages);
     if (problem) console.log(`\nwarning: a release would stop here: ${problem}`);

@@ -3,55 +3,34 @@
  * `savevm inspect` and QEMU's analyze-migration.py; as a libvirt save image it passes
  * `savevm inspect`; the snapshot survives a reload of the page and restores to the T0 state.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYZER, inspectState, run, savevm } from "./cli.js";
-import { openPage, servePlayground, waitForOp, type Served, type Session } from "./harness.js";
+import { createGuest, digests, liveSnapshot, opSeq, restoreSnapshot, runOp, ROOT, usePlayground, waitForOp } from "./harness.js";
 
-let served: Served;
-let s: Session;
+const playground = usePlayground({ beforeAll, afterAll });
 const dir = mkdtempSync(join(tmpdir(), "savevm-playground-files-"));
-
-beforeAll(async () => {
-  served = await servePlayground();
-  s = await openPage(served.url);
-});
-
-afterAll(async () => {
-  await s?.close();
-  await served?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function downloadOf(name: string, action: string): Promise<string> {
-  const [download] = await Promise.all([s.page.waitForEvent("download", { timeout: 60_000 }), s.page.click(`#snapshots li[data-name="${name}"] button[data-action="${action}"]`)]);
+  const { page } = playground.session;
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click(`#snapshots li[data-name="${name}"] button[data-action="${action}"]`)]);
   const path = join(dir, download.suggestedFilename());
   await download.saveAs(path);
   return path;
-}
-
-async function digests(): Promise<string[][]> {
-  const before = await s.page.evaluate(() => document.body.dataset.digests ?? "");
-  await s.page.click("#digest-btn");
-  await s.page.waitForFunction((b) => (document.body.dataset.digests ?? "") !== b, before, { timeout: 60_000 });
-  return s.page.$$eval("#digests tbody tr", (rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (c) => c.textContent ?? "")));
 }
 
 describe("saved states in OPFS and on disk", () => {
   let t0: string[] = [];
 
   it("a live snapshot downloads as a QEMU stream that savevm inspect and analyze-migration.py read", async () => {
-    const { page } = s;
-    await page.selectOption("#memory", String(64 << 20));
-    await page.fill("#rate", "32");
-    await page.click("#create");
-    await page.waitForFunction(() => /running/.test(document.getElementById("map-status")?.textContent ?? ""), undefined, { timeout: 30_000 });
-    await page.fill("#snap-name", "keep-me");
-    await page.click("#live");
-    expect(await waitForOp(page, "source", "live-snapshot")).toBe("live-snapshot:completed");
-    t0 = (await digests())[0]!;
+    const { page } = playground.session;
+    await createGuest(page, { memory: 64 << 20, rate: 32 });
+    expect(await liveSnapshot(page, "keep-me")).toBe("live-snapshot:completed");
+    t0 = (await digests(page))[0]!;
     expect(t0[0]).toMatch(/^[0-9a-f]{16}$/);
 
     const file = await downloadOf("keep-me", "download-qemu");
@@ -76,10 +55,9 @@ describe("saved states in OPFS and on disk", () => {
     expect(inspected.stdout).toMatch(/domain\s+keep-me/);
 
     // The image opened from disk: restored into machine B (a fresh machine sized from the file) …
-    const { page } = s;
-    await page.setInputFiles("#restore-file", file);
-    expect(await waitForOp(page, "target", "restore")).toBe("restore:completed");
-    expect((await digests())[1]!.slice(0, 3)).toEqual(t0.slice(0, 3));
+    const { page } = playground.session;
+    expect(await runOp(page, "target", "restore", () => page.setInputFiles("#restore-file", file))).toBe("restore:completed");
+    expect((await digests(page))[1]!.slice(0, 3)).toEqual(t0.slice(0, 3));
     // … and inspected: the container and the stream inside it.
     await page.setInputFiles("#inspect-file", file);
     await page.waitForFunction(() => document.body.dataset.inspected === "keep-me.save", undefined, { timeout: 30_000 });
@@ -90,14 +68,24 @@ describe("saved states in OPFS and on disk", () => {
     await page.click("#tab-source");
   });
 
+  it("machine B refuses a real QEMU guest's stream with QEMU's words", async () => {
+    const { page } = playground.session;
+    const qemu = join(dir, "pc-stopped.mig");
+    writeFileSync(qemu, gunzipSync(readFileSync(join(ROOT, "packages/format/test/fixtures/qemu-7.2/pc-stopped.mig.gz"))));
+    expect(await runOp(page, "target", "restore", () => page.setInputFiles("#restore-file", qemu))).toBe("restore:failed");
+    expect(await page.textContent("#ops-b")).toMatch(/Machine type received is 'pc-i440fx-7\.2' and local is 'savevm-virt-1\.0'/);
+  });
+
   it("a cancelled live snapshot leaves no file and the guest running", async () => {
-    const { page } = s;
+    const { page } = playground.session;
+    await page.click("#tab-source");
     await page.fill("#snap-name", "never");
     await page.fill("#save-bw", "1");
+    const seq = await opSeq(page, "source");
     await page.click("#live");
     await page.waitForFunction(() => /live-snapshot never active/.test(document.getElementById("ops-a")?.textContent ?? ""), undefined, { timeout: 30_000 });
     await page.click("#cancel");
-    expect(await waitForOp(page, "source", "live-snapshot")).toBe("live-snapshot:cancelled");
+    expect(await waitForOp(page, "source", "live-snapshot", seq)).toBe("live-snapshot:cancelled");
     await page.fill("#save-bw", "0");
     const names = await page.evaluate(async () => {
       const d = await (await navigator.storage.getDirectory()).getDirectoryHandle("snapshots");
@@ -113,13 +101,13 @@ describe("saved states in OPFS and on disk", () => {
   });
 
   it("survives a reload of the page and restores into machine B as the state at T0", async () => {
+    const s = playground.session;
     const { page } = s;
     await page.reload();
     await page.waitForSelector("body[data-ready='true']");
     await page.waitForSelector('#snapshots li[data-name="keep-me"]', { timeout: 10_000 });
-    await page.click('#snapshots li[data-name="keep-me"] button[data-action="restore"]');
-    expect(await waitForOp(page, "target", "restore")).toBe("restore:completed");
-    const rows = await digests();
+    expect(await restoreSnapshot(page, "keep-me")).toBe("restore:completed");
+    const rows = await digests(page);
     expect(rows[1]!.slice(0, 3)).toEqual(t0.slice(0, 3));
     // Deleted, it is gone from the list and from OPFS.
     await page.click('#snapshots li[data-name="keep-me"] button[data-action="delete"]');

@@ -8,23 +8,12 @@ import { gunzipSync } from "node:zlib";
 import { summarizeStream } from "@savevm/format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectState } from "./cli.js";
-import { openPage, ROOT, servePlayground, type Served, type Session } from "./harness.js";
+import { ROOT, usePlayground } from "./harness.js";
 
 const FIXTURES = join(ROOT, "packages/format/test/fixtures/qemu-7.2");
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".mig.gz"));
 
-let served: Served;
-let s: Session;
-
-beforeAll(async () => {
-  served = await servePlayground();
-  s = await openPage(served.url);
-});
-
-afterAll(async () => {
-  await s?.close();
-  await served?.close();
-});
+const playground = usePlayground({ beforeAll, afterAll });
 
 /** The tree's leaves: a leaf is a plain value or a list of plain values, shown as JSON. */
 function leaves(value: unknown, path: string[] = [], out = new Map<string, string>()): Map<string, string> {
@@ -38,6 +27,7 @@ function leaves(value: unknown, path: string[] = [], out = new Map<string, strin
 }
 
 async function drop(name: string, bytes: Buffer): Promise<void> {
+  const s = playground.session;
   await s.page.evaluate(
     async ({ name, base64 }) => {
       const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -63,6 +53,7 @@ describe("real QEMU 7.2 files dropped on the page", () => {
     const path = join(FIXTURES, file);
     const gz = readFileSync(path);
     await drop(file, gz);
+    const s = playground.session;
     const { page } = s;
     const [cli, summary] = await Promise.all([inspectState(path), summarizeStream(gunzipSync(gz))]);
 

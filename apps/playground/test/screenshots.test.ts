@@ -3,7 +3,7 @@
  * and the page map shows the kind colour of pages whose kind Node's scanner gives for the same
  * deterministic guest.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { createMachine, parseGuestOptions } from "@savevm/machine";
@@ -11,8 +11,8 @@ import { GuestMemory } from "@savevm/ram-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { guestOptionText } from "../src/shared/guest-options.js";
 import type { GuestSettings } from "../src/shared/protocol.js";
-import { KIND_COLOURS } from "../src/ui/page-map.js";
-import { ARTIFACTS, openPage, ROOT, servePlayground, waitForOp, type Served, type Session } from "./harness.js";
+import { DIRTY_COLOUR, KIND_COLOURS, QUEUED_COLOUR } from "../src/ui/page-map.js";
+import { ARTIFACTS, createGuest, liveSnapshot, restoreSnapshot, ROOT, opSeq, usePlayground, waitForOp } from "./harness.js";
 import { colourCount, decodePng, type Image } from "./png.js";
 
 const MEMORY = 64 << 20;
@@ -27,19 +27,7 @@ const SETTINGS: GuestSettings = {
   running: true,
 };
 
-let served: Served;
-let s: Session;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  served = await servePlayground();
-  s = await openPage(served.url);
-});
-
-afterAll(async () => {
-  await s?.close();
-  await served?.close();
-});
+const playground = usePlayground({ beforeAll, afterAll });
 
 /** Kinds of the same guest in Node: the playground's options, scanned with @savevm/ram-wasm. */
 function nodeKinds(): Uint8Array {
@@ -54,6 +42,7 @@ function nodeKinds(): Uint8Array {
 
 async function shoot(name: string): Promise<{ image: Image; map: { left: number; top: number; width: number; height: number; cols: number; rows: number; perCell: number } }> {
   const path = join(ARTIFACTS, `${name}.png`);
+  const s = playground.session;
   await s.page.mouse.move(0, 0);
   await s.page.screenshot({ path });
   const image = decodePng(readFileSync(path));
@@ -75,11 +64,8 @@ function pixelOfPage(shot: Awaited<ReturnType<typeof shoot>>, page: number): [nu
 
 describe("screenshots at 1280x800", () => {
   it("machine A's page map shows each page's kind in its colour", async () => {
-    const { page } = s;
-    await page.selectOption("#memory", String(MEMORY));
-    await page.fill("#rate", "0");
-    await page.click("#create");
-    await page.waitForFunction(() => /^A: 64\.0 MiB/.test(document.getElementById("map-status")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    const { page } = playground.session;
+    await createGuest(page, { memory: MEMORY, rate: 0 });
     await page.waitForTimeout(300);
     const shot = await shoot("machine-a");
     expect(colourCount(shot.image)).toBeGreaterThan(8);
@@ -98,7 +84,7 @@ describe("screenshots at 1280x800", () => {
   });
 
   it("the tooltip names a page's address, kind and state", async () => {
-    const { page } = s;
+    const { page } = playground.session;
     const box = (await page.$("#map"))!;
     const r = (await box.boundingBox())!;
     await page.mouse.move(r.x + 2, r.y + 2);
@@ -110,23 +96,51 @@ describe("screenshots at 1280x800", () => {
     await expect.poll(() => page.textContent("#tip")).toMatch(/^page 1 at 0x00001000/);
   });
 
+  it("while a live snapshot runs, the map shows pending, queued, dirtied and written pages", async () => {
+    const { page } = playground.session;
+    await page.fill("#rate", "32");
+    await page.dispatchEvent("#rate", "change");
+    await page.fill("#save-bw", "6");
+    await page.fill("#snap-name", "slow");
+    const before = await opSeq(page, "source");
+    await page.click("#live");
+    await page.waitForFunction(() => /live-snapshot slow active/.test(document.getElementById("ops-a")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    await page.waitForTimeout(700);
+    const shot = await shoot("live-snapshot-running");
+    const seen = new Map<string, number>();
+    const { map } = shot;
+    for (let y = Math.ceil(map.top); y < map.top + map.height - 1; y += 2) {
+      for (let x = Math.ceil(map.left); x < map.left + map.width - 1; x += 2) {
+        const key = shot.image.pixel(x, y).join(",");
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+    }
+    const count = (c: readonly number[]) => seen.get(c.join(",")) ?? 0;
+    const pending = KIND_COLOURS.slice(0, 4).reduce((n, k) => n + count(k.map((v) => (v + 255) >> 1)), 0);
+    const written = KIND_COLOURS.slice(0, 4).reduce((n, k) => n + count(k.map((v) => Math.floor((v * 45) / 100))), 0);
+    expect(pending, "pixels of pending pages").toBeGreaterThan(100);
+    expect(written, "pixels of written pages").toBeGreaterThan(100);
+    expect(count(DIRTY_COLOUR) + count(QUEUED_COLOUR), "pixels of dirtied or queued pages").toBeGreaterThan(0);
+    await page.click("#cancel");
+    expect(await waitForOp(page, "source", "live-snapshot", before)).toBe("live-snapshot:cancelled");
+    await page.fill("#save-bw", "0");
+  });
+
   it("a live snapshot and machine B restored from it: views with overlays, not blank", async () => {
-    const { page } = s;
+    const { page } = playground.session;
     await page.fill("#rate", "64");
     await page.dispatchEvent("#rate", "change");
-    await page.fill("#snap-name", "shots");
-    await page.click("#live");
-    expect(await waitForOp(page, "source", "live-snapshot")).toBe("live-snapshot:completed");
+    expect(await liveSnapshot(page, "shots")).toBe("live-snapshot:completed");
     const a = await shoot("machine-a-after-snapshot");
     expect(colourCount(a.image)).toBeGreaterThan(8);
-    await page.click('#snapshots li[data-name="shots"] button[data-action="restore"]');
-    expect(await waitForOp(page, "target", "restore")).toBe("restore:completed");
+    expect(await restoreSnapshot(page, "shots")).toBe("restore:completed");
     await page.waitForTimeout(200);
     const b = await shoot("machine-b");
     expect(colourCount(b.image)).toBeGreaterThan(8);
   });
 
   it("the inspect view of a real QEMU 7.2 file", async () => {
+    const s = playground.session;
     const { page } = s;
     const fixture = join(ROOT, "packages/format/test/fixtures/qemu-7.2/pc-stopped.mig.gz");
     await page.setInputFiles("#inspect-file", { name: "pc-stopped.mig", mimeType: "application/octet-stream", buffer: gunzipSync(readFileSync(fixture)) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CliFileError, exitCodeFor, formatError, UsageError } from "./cli-error.js";
+import { CliFileError, exitCodeFor, formatError, namingFile, UsageError } from "./cli-error.js";
 
 describe("formatError", () => {
   it("does not repeat a code the message already starts with", () => {
@@ -37,6 +37,17 @@ describe("formatError", () => {
     const err = CliFileError.from(cause, "/d/out.mig");
     expect(formatError(err)).toBe("ENOSPC: /d/out.mig: No space left on device");
     expect(formatError(err)).not.toMatch(/\.part/);
+  });
+});
+
+describe("namingFile", () => {
+  it("names the output for a failed write, and leaves read failures and typed errors alone", () => {
+    const write = Object.assign(new Error("EIO: i/o error, write"), { code: "EIO", syscall: "write" });
+    expect(formatError(namingFile(write, "vm.save"))).toBe("EIO: vm.save: Input/output error");
+    const read = Object.assign(new Error("EIO: i/o error, read"), { code: "EIO", syscall: "read" });
+    expect(namingFile(read, "vm.save")).toBe(read);
+    const typed = Object.assign(new Error("truncated"), { code: "TRUNCATED" });
+    expect(namingFile(typed, "vm.save")).toBe(typed);
   });
 });
 

@@ -45,6 +45,16 @@ export class CliFileError extends Error {
   }
 }
 
+/**
+ * A system error from writing `file` (ENOSPC, EIO, …) as one that names it: Node's own text names
+ * no file, or the temporary one. Other errors pass through.
+ */
+export function namingFile(err: unknown, file: string): unknown {
+  const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;
+  // a failed read is about the input, not the file being written
+  return typeof syscall === "string" && syscall !== "read" ? CliFileError.from(err, file) : err;
+}
+
 /** Node's own system errors (`listen EACCES: permission denied /x`) as `path: text`. */
 function systemErrorText(err: NodeJS.ErrnoException): string {
   let text = err.message;

@@ -1,12 +1,13 @@
 /**
  * What a file holds and how to get at the migration stream inside it: a bare QEMU stream, the
  * same gzipped (`migrate "exec:gzip -c > FILE"` is QEMU's own documented idiom), or a libvirt
- * save image. Detection reads the first bytes only; nothing is seeked.
+ * save image. Detection reads the first bytes only; nothing is seeked. The code for gzip and
+ * libvirt images is loaded only for them: `savevm inspect` of a bare stream starts faster.
  */
-import { createGunzip } from "node:zlib";
-import { Readable } from "node:stream";
-import { readDomainIdentity, sniffLibvirtSaveImage, type LibvirtSaveHeader } from "@savevm/format";
-import { readSaveImage } from "@savevm/format/node";
+import type { LibvirtSaveHeader } from "@savevm/format";
+import { QEMU_VM_FILE_MAGIC, type ByteSource, type ReadIntoSource } from "@savevm/format/reader";
+import { fileReader, readHead, type Input } from "./input.js";
+import { inputBar, withProgress, type ProgressOptions } from "./progress.js";
 
 export type ContainerKind = "qemu" | "gzip" | "libvirt";
 
@@ -22,7 +23,7 @@ export interface LibvirtInfo {
 export interface OpenedContainer {
   kind: ContainerKind;
   /** The migration stream's bytes. */
-  stream: AsyncIterable<Uint8Array>;
+  stream: ByteSource;
   /** Offset of the stream's first byte in the file, when the stream is stored uncompressed. */
   baseOffset: number;
   libvirt?: LibvirtInfo;
@@ -66,16 +67,43 @@ async function peek(chunks: AsyncIterable<Uint8Array>, n: number): Promise<{ hea
   return { head, all };
 }
 
-function gunzip(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+async function gunzip(chunks: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const [{ createGunzip }, { Readable }] = await Promise.all([import("node:zlib"), import("node:stream")]);
   return Readable.from(chunks, { objectMode: false }).pipe(createGunzip());
+}
+
+/** Whether the bytes start with QEMU's file magic (`QEVM`). */
+function isQemuStream(head: Uint8Array): boolean {
+  return head.length >= 4 && new DataView(head.buffer, head.byteOffset, 4).getUint32(0) === QEMU_VM_FILE_MAGIC;
+}
+
+const noop = async (): Promise<void> => {};
+
+/**
+ * The container of a command's input, with a progress bar for a large one. A regular file that
+ * holds a bare QEMU stream is read with blocking reads straight into the decoder's buffer (see
+ * fileReader); anything else as chunks, through openContainer.
+ */
+export async function openInputContainer(input: Input, label: string, progress: ProgressOptions): Promise<OpenedContainer> {
+  const path = input.path;
+  if (path !== undefined && isQemuStream(readHead(path, 4))) {
+    const bar = inputBar(input.size, label, progress);
+    const stream: ReadIntoSource = fileReader(path, bar && ((done) => bar.update(done)), bar && (() => bar.finish()));
+    return { kind: "qemu", stream, baseOffset: 0, close: async () => stream.close?.() };
+  }
+  return openContainer(withProgress(input.chunks, input.size, label, progress));
 }
 
 export async function openContainer(chunks: AsyncIterable<Uint8Array>): Promise<OpenedContainer> {
   const { head, all } = await peek(chunks, SNIFF_BYTES);
-  const noop = async () => {};
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    return { kind: "gzip", stream: gunzip(all), baseOffset: 0, close: noop };
+    return { kind: "gzip", stream: await gunzip(all), baseOffset: 0, close: noop };
   }
+  if (isQemuStream(head)) return { kind: "qemu", stream: all, baseOffset: 0, close: noop };
+  const [{ readDomainIdentity, sniffLibvirtSaveImage }, { readSaveImage }] = await Promise.all([
+    import("@savevm/format"),
+    import("@savevm/format/node"),
+  ]);
   if (head.length >= SNIFF_BYTES && sniffLibvirtSaveImage(head) !== null) {
     const image = await readSaveImage(all);
     const identity = readDomainIdentity(image.domainXml);

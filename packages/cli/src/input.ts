@@ -1,5 +1,6 @@
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import type { ReadIntoSource } from "@savevm/format/reader";
 import { UsageError } from "./cli-error.js";
 
 /** A command's input: a file or standard input, read as a stream of chunks, never whole. */
@@ -7,7 +8,10 @@ export interface Input {
   name: string;
   /** Total size when known (a regular file), for progress reporting. */
   size: number | undefined;
+  /** The bytes as chunks; a file is opened when they are first read. */
   chunks: AsyncIterable<Uint8Array>;
+  /** Set for a regular file: it can also be read with `fileReader`. */
+  path?: string;
 }
 
 export async function openInput(path: string): Promise<Input> {
@@ -22,9 +26,53 @@ export async function openInput(path: string): Promise<Input> {
     throw new UsageError(code === "ENOENT" ? `${path}: no such file` : `${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new UsageError(`${path}: is a directory`);
-  return {
-    name: path,
-    size: info.isFile() ? info.size : undefined,
-    chunks: createReadStream(path, { highWaterMark: 1 << 20 }),
+  const chunks: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator](),
   };
+  return info.isFile() ? { name: path, size: info.size, chunks, path } : { name: path, size: undefined, chunks };
+}
+
+/**
+ * A regular file read with blocking positional reads, straight into the decoder's buffer: no
+ * chunk allocated and no promise per read, the cheapest way through a large file. `onRead` is
+ * told the bytes read so far; `onClose` runs once, when the decoder is done with the file.
+ */
+export function fileReader(path: string, onRead?: (done: number) => void, onClose?: () => void): ReadIntoSource {
+  let fd: number | undefined;
+  let closed = false;
+  let position = 0;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    if (fd !== undefined) closeSync(fd);
+    onClose?.();
+  };
+  return {
+    readInto(into) {
+      if (closed) return 0;
+      fd ??= openSync(path, "r");
+      const n = readSync(fd, into, 0, into.length, position);
+      position += n;
+      onRead?.(position);
+      return n;
+    },
+    close,
+  };
+}
+
+/** The first `n` bytes of a file (fewer if it is shorter). */
+export function readHead(path: string, n: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(n);
+    let have = 0;
+    while (have < n) {
+      const got = readSync(fd, head, have, n - have, have);
+      if (got === 0) break;
+      have += got;
+    }
+    return head.subarray(0, have);
+  } finally {
+    closeSync(fd);
+  }
 }

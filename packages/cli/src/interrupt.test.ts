@@ -140,11 +140,26 @@ describe("onInterrupt", () => {
       setInterval(() => {}, 1000);
     `;
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url).pathname, stdio: "ignore" });
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: new URL("..", import.meta.url).pathname,
+        stdio: "ignore",
+      });
       child.once("exit", (c) => resolve(c));
     });
     expect(code).toBe(143);
     expect(await readFile(marker, "utf8")).toBe("migrate_cancel sent");
     expect(await partFiles(dir)).toEqual([]);
+  });
+});
+
+describe("standard output failing otherwise", () => {
+  it("is one line and status 1 (a full disk), not a stack trace", async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile("bash", ["-c", `'${process.execPath}' '${SAVEVM_BIN}' convert '${file}' - > /dev/full`], (error, _stdout, stderr) => {
+        resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr });
+      });
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("savevm: ENOSPC: standard output: No space left on device\n");
   });
 });

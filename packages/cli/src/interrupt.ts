@@ -5,6 +5,7 @@
  * goes away (`savevm … | head`) ends the process quietly with status 0.
  */
 import type { TemporaryFileList } from "@savevm/format/node";
+import { CliFileError, formatError } from "./cli-error.js";
 
 /**
  * @savevm/format/node's process-wide list, reached through its registered symbol so that start-up
@@ -77,9 +78,13 @@ export function installInterruptHandling(): void {
   installed = true;
   for (const signal of Object.keys(SIGNAL_STATUS) as NodeJS.Signals[]) process.on(signal, onSignal);
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (!isBrokenPipe(err)) throw err;
-    stdoutGone = true;
     removeTemporaryFiles();
-    process.exit(0);
+    if (isBrokenPipe(err)) {
+      stdoutGone = true;
+      process.exit(0);
+    }
+    // any other failure of standard output (ENOSPC on a redirect): one line, status 1
+    process.stderr.write(`savevm: ${formatError(CliFileError.from(err, "standard output"))}\n`);
+    process.exit(1);
   });
 }

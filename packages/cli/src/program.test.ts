@@ -1,8 +1,12 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { commands } from "./commands/index.js";
 import { createProgram } from "./program.js";
-import { runCli } from "./test-support/run-cli.js";
+import { runCli, SAVEVM_BIN } from "./test-support/run-cli.js";
 
 function helpOf(command: Command): string {
   let text = "";
@@ -69,6 +73,35 @@ describe("savevm completion", () => {
     const r = await runCli(["completion", shell]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("savevm complete --");
+  });
+
+  it("the bash script completes in a real bash (with bash-completion), through the installed savevm", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "savevm-completion-"));
+    try {
+      writeFileSync(join(bin, "savevm"), `#!/bin/sh\nexec '${process.execPath}' '${SAVEVM_BIN}' "$@"\n`, { mode: 0o755 });
+      const complete = (words: string[]) =>
+        [
+          `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}`,
+          `COMP_LINE='${words.join(" ")}'; COMP_POINT=\${#COMP_LINE}; __savevm_complete; echo "[\${COMPREPLY[*]}]"`,
+        ].join("; ");
+      const script = [
+        "source /usr/share/bash-completion/bash_completion",
+        "source <(savevm completion bash)",
+        complete(["savevm", "ins"]),
+        complete(["savevm", "convert", "a", "b", "--to", ""]),
+      ].join("\n");
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          "bash",
+          ["-c", script],
+          { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000 },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        ),
+      );
+      expect(out.split("\n").filter(Boolean)).toEqual(["[inspect]", "[same qemu libvirt]"]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it("completes command names and a command's options", async () => {

@@ -91,18 +91,24 @@ export function progressBar(label: string, options: ProgressOptions = {}): Progr
 }
 
 /**
- * `chunks` with a bar counting their bytes against `total`; large inputs only (a bar for a file
- * read in a blink is noise).
+ * The bar for reading an input of `total` bytes; undefined when none is drawn: for small inputs
+ * (a bar for a file read in a blink is noise), `--quiet`, or when stderr is not a terminal.
  */
+export function inputBar(total: number | undefined, label: string, options: ProgressOptions = {}): ProgressBar | undefined {
+  if (options.quiet || ((total === undefined || total < MIN_BYTES) && !options.force)) return undefined;
+  const bar = progressBar(label, { ...options, total });
+  return bar === SILENT ? undefined : bar;
+}
+
+/** `chunks` with a bar counting their bytes against `total` (see inputBar). */
 export function withProgress(
   chunks: AsyncIterable<Uint8Array>,
   total: number | undefined,
   label: string,
   options: ProgressOptions = {},
 ): AsyncIterable<Uint8Array> {
-  if (options.quiet || ((total === undefined || total < MIN_BYTES) && !options.force)) return chunks;
-  const bar = progressBar(label, { ...options, total });
-  if (bar === SILENT) return chunks;
+  const bar = inputBar(total, label, options);
+  if (!bar) return chunks;
   return (async function* () {
     let done = 0;
     try {

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
-const require = createRequire(import.meta.url);
-export const version: string = (require("../package.json") as { version: string }).version;
+/** Read as a file rather than required: start-up then never needs the CommonJS loader for it. */
+export const version: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;

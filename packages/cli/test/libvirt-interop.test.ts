@@ -241,6 +241,7 @@ describe("images virsh save wrote, read and restored by savevm", () => {
       { image: "paused", flags: ["--running"], status: "running", commandLine: "clean" },
       { image: "raw", flags: [], status: "running", commandLine: "pasted" },
       { image: "paused", flags: [], status: "paused", commandLine: "virsh" },
+      { image: "raw", flags: ["--bypass-cache"], status: "running", commandLine: "clean" },
     ] as const)(
       "savevm restore of the $image image with [$flags], command line $commandLine: the guest is $status",
       { timeout: STEP_MS },
@@ -272,6 +273,81 @@ describe("images virsh save wrote, read and restored by savevm", () => {
         const ours = await cli(["restore", saved.image]);
         expect(ours.code).not.toBe(0);
         expect(ours.stderr).toContain(words);
+      },
+      STEP_MS,
+    );
+  });
+
+  describe.concurrent("save-image-define on libvirt's image", () => {
+    /** A copy of libvirt's raw image, and the domain XML stored in it. */
+    async function copyOfRaw(label: string): Promise<{ file: string; xml: string }> {
+      const file = join(work, `define-${label}.save`);
+      await writeFile(file, await readFile(images.get("raw")!.image), { mode: 0o600 });
+      const stored = await readSaveImageFile(file);
+      await stored.stream.close();
+      return { file, xml: stored.domainXml };
+    }
+
+    it.for([
+      {
+        what: "a max memory mismatch",
+        edit: (xml: string) => xml.replace(/>32768</g, ">65536<"),
+        words: () => "Target domain max memory 65536 does not match source 32768",
+      },
+      {
+        what: "a name mismatch",
+        edit: (xml: string) => xml.replace(/<name>([^<]*)<\/name>/, "<name>$1-other</name>"),
+        words: (saved: LibvirtImage) => `Target domain name '${saved.name}-other' does not match source '${saved.name}'`,
+      },
+      {
+        what: "a uuid mismatch",
+        edit: (xml: string) => xml.replace(/<uuid>[^<]*<\/uuid>/, "<uuid>6f1c4a0e-0000-4000-8000-000000000001</uuid>"),
+        words: (saved: LibvirtImage) => `Target domain uuid 6f1c4a0e-0000-4000-8000-000000000001 does not match source ${saved.uuid}`,
+      },
+      {
+        what: "an XML too large for the data area",
+        edit: (xml: string) => xml.replace("</domain>", `  <description>${"x".repeat(70_000)}</description>\n</domain>`),
+        words: () => "new xml too large to fit in file",
+      },
+    ])(
+      "$what: virsh and savevm refuse with the same words and leave the image as it was",
+      { timeout: STEP_MS },
+      async ({ what, edit, words }) => {
+        const saved = images.get("raw")!;
+        const theirs = await copyOfRaw(`${what.replaceAll(" ", "-")}-virsh`);
+        const ours = await copyOfRaw(`${what.replaceAll(" ", "-")}-savevm`);
+        const xmlFile = join(work, `define-${what.replaceAll(" ", "-")}.xml`);
+        await writeFile(xmlFile, edit(theirs.xml));
+        const before = await readFile(theirs.file);
+
+        const virsh = await libvirt.virsh(["save-image-define", theirs.file, xmlFile]);
+        expect(virsh.code).not.toBe(0);
+        expect(virshError(virsh.stderr)).toContain(words(saved));
+        const savevm = await cli(["save-image-define", ours.file, xmlFile]);
+        expect(savevm.code).not.toBe(0);
+        expect(savevm.stderr).toContain(words(saved));
+        expect((await readFile(ours.file)).equals(before), "savevm left the image as it was").toBe(true);
+      },
+    );
+
+    it(
+      "savevm save-image-define --paused: virsh reads the new XML and restores the domain paused, RAM equal",
+      async ({ onTestFinished }) => {
+        const saved = images.get("raw")!;
+        const { file, xml } = await copyOfRaw("accepted");
+        const xmlFile = join(work, "define-accepted.xml");
+        await writeFile(xmlFile, xml.replace("</domain>", "  <description>edited by savevm</description>\n</domain>"));
+        const defined = await cli(["save-image-define", file, xmlFile, "--paused"]);
+        expectOk(defined, "savevm save-image-define");
+        expect(defined.stdout).toContain(`State file ${file} updated.`);
+        expect((await readHeader(file)).wasRunning).toBe(false);
+        expect(await libvirt.virshOk(["save-image-dumpxml", file])).toContain("<description>edited by savevm</description>");
+        onTestFinished(() => libvirt.destroyDomain(saved.name));
+        await libvirt.virshOk(["restore", file]);
+        expect(await libvirt.domstate(saved.name)).toBe("paused");
+        const pmem = `${file}.after.pmem`;
+        await libvirt.pmemsave(saved.name, GUEST_BYTES, pmem);
+        expect(ramDifference(await takeDump(pmem), saved.ram)).toBeUndefined();
       },
       STEP_MS,
     );
@@ -429,6 +505,26 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       const image = join(source.dir, "ours-over-hmp.save");
       expectOk(await cli(["save", `hmp:unix:${hmpSocket}`, image, "--xml", source.migratableXml]), "savevm save hmp:");
       expect((await readHeader(image)).wasRunning).toBe(true);
+      const back = await virshRestore(image, source.domain.name, onTestFinished);
+      expect(back.state).toBe("running");
+      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+    },
+    STEP_MS,
+  );
+
+  it(
+    "savevm save without --xml of a QEMU on the domain's command line: libvirt's options become elements, virsh restore runs it with equal RAM",
+    async ({ onTestFinished }) => {
+      const source = await sourceQemu("save-native-noxml", onTestFinished);
+      const image = join(source.dir, "ours-generated.save");
+      expectOk(await cli(["save", source.target, image]), "savevm save");
+      const xml = await libvirt.virshOk(["save-image-dumpxml", image]);
+      await virshReadsXml(image, source.domain);
+      // What libvirt writes itself must not come back as raw arguments next to libvirt's own.
+      const raw = [...xml.matchAll(/<qemu:arg value='([^']*)'\/>/g)].map((m) => m[1]);
+      for (const option of ["-name", "-machine", "-m", "-smp", "-uuid", "-nodefaults", "-no-shutdown", "-chardev", "-mon", "-rtc", "-boot", "-sandbox", "-msg", "-object", "-overcommit", "-kernel"])
+        expect(raw, `${option} in qemu:commandline:\n${xml}`).not.toContain(option);
+      expect(xml).toContain(`<kernel>${source.domain.kernel}</kernel>`);
       const back = await virshRestore(image, source.domain.name, onTestFinished);
       expect(back.state).toBe("running");
       expect(ramDifference(back.ram, source.ram)).toBeUndefined();

@@ -1,35 +1,10 @@
 /**
  * @savevm/format: QEMU's migration stream v3 — streaming decoder, encoder, RAM applier, vmstate
  * descriptions, views for tools. Browser-safe; Node helpers live in `@savevm/format/node`, the
- * byte-level reader/writer in `@savevm/format/wire`.
+ * byte-level reader/writer in `@savevm/format/wire`, and the reading half alone (decoder,
+ * summary, device state as JSON) in `@savevm/format/reader`, for tools that only read.
  */
-export { FormatError, type FormatErrorCode, type FormatErrorContext, isFormatError } from "./errors.js";
-export * from "./constants.js";
-export type {
-  BodyLayout,
-  CommandRecord,
-  ConfigurationRecord,
-  ConfigurationSubsection,
-  EofRecord,
-  FooterRecord,
-  HeaderRecord,
-  MigrationRecord,
-  RamBlockInfo,
-  RamCompressedRecord,
-  RamDedupRecord,
-  RamEosRecord,
-  RamMemSizeRecord,
-  RamMultifdFlushRecord,
-  RamPageRecord,
-  RamRecord,
-  RamXbzrleRecord,
-  RamZeroRecord,
-  SectionRecord,
-  TrailingRecord,
-  VmdescRecord,
-} from "./records.js";
-
-export { type ByteSource, concatBytes } from "./source/byte-source.js";
+export * from "./reader.js";
 export type { ByteSink } from "./sink/byte-sink.js";
 
 export {
@@ -50,8 +25,6 @@ export {
   makeCommandRecord,
 } from "./command.js";
 
-export { readMigrationStream, decodeMigrationStream, copyRecord, forEachRecord, MigrationRecordReader } from "./stream/decoder.js";
-export type { ReadMigrationOptions, DeviceDescriptions } from "./stream/read-options.js";
 export { encodeRecord, type EncodeOptions } from "./stream/record-codec.js";
 export { encodedLength } from "./stream/encoded-length.js";
 export {
@@ -93,16 +66,6 @@ export { parseVmdesc } from "./vmdesc/vmdesc.js";
 export { formatQemuJson } from "./vmdesc/qemu-json.js";
 export { findVmdescTrailer, type FoundTrailer } from "./vmdesc/find-trailer.js";
 
-export {
-  summarizeStream,
-  StreamSummaryBuilder,
-  type StreamSummary,
-  type SectionSummary,
-  type RamBlockSummary,
-  type RamPageCounts,
-  type DeviceSummary,
-} from "./views/summary.js";
-export { deviceStateToJson, DeviceStateJsonBuilder, sectionStateToJson } from "./views/device-json.js";
-export { toHex, toJsonValue } from "./views/json-value.js";
-
 export * from "./libvirt/index.js";
+
+export * from "./multifd/index.js";

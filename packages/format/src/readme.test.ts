@@ -5,8 +5,8 @@ import { readmeExamples, runExample } from "@savevm/readme-examples";
 const examples = readmeExamples(new URL("..", import.meta.url));
 
 describe("README examples", () => {
-  it("has six runnable examples", () => {
-    expect(examples.length).toBe(6);
+  it("has seven runnable examples", () => {
+    expect(examples.length).toBe(7);
   });
 
   it("writes a stream, reads it back record by record, summarizes it", async () => {
@@ -45,5 +45,14 @@ describe("README examples", () => {
 
   it("reads a zstd image in-process with a caller-supplied decoder", async () => {
     expect(await runExample(examples[5]!)).toEqual(["zstd 4104 true"]);
+  });
+
+  it("encodes and decodes multifd init packets and packet headers, and bounds their counts", async () => {
+    expect(await runExample(examples[6]!)).toEqual([
+      "64 1",
+      "1344 pc.ram [ 4096, 20480 ]",
+      "true 0",
+      "LIMIT_EXCEEDED multifd: received packet with size 4096 and expected a size of 128 (at byte 0x4c, in section 'multifd channel 1')",
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Watches the sizes the code under test asks `new ArrayBuffer(n)` and `new Uint8Array(n)` (and
- * the other typed arrays) for, so an execution that allocates more than its target's configured
- * limits is reported. Views and copies of existing buffers (`subarray`, `slice`) are not seen:
- * they are bounded by buffers that were.
+ * Watches the sizes the code under test asks `new ArrayBuffer(n)`, `new Uint8Array(n)` (and the
+ * other typed arrays) and `new Array(n)` for (an array slot counted as 8 bytes), so an execution
+ * that allocates more than its target's configured limits is reported. Views and copies of
+ * existing buffers (`subarray`, `slice`) are not seen: they are bounded by buffers that were.
  */
 const CONSTRUCTORS = [
   "ArrayBuffer",
@@ -18,6 +18,7 @@ const CONSTRUCTORS = [
   "Float64Array",
   "BigInt64Array",
   "BigUint64Array",
+  "Array",
 ] as const;
 
 let largest = 0;
@@ -31,12 +32,20 @@ export function installAllocationGuard(): void {
   for (const name of CONSTRUCTORS) {
     const ctor = global[name] as (new (...args: unknown[]) => object) & { BYTES_PER_ELEMENT?: number };
     if (typeof ctor !== "function") continue;
-    const perElement = ctor.BYTES_PER_ELEMENT ?? 1;
+    const perElement = name === "Array" ? 8 : ctor.BYTES_PER_ELEMENT ?? 1;
+    // `Array(n)` allocates as `new Array(n)` does; only a single number argument is a length.
+    const note = (args: readonly unknown[]): void => {
+      const n = args[0];
+      if (args.length === 1 && typeof n === "number" && n * perElement > largest) largest = n * perElement;
+    };
     global[name] = new Proxy(ctor, {
       construct(target, args, newTarget) {
-        const n = args[0];
-        if (typeof n === "number" && n * perElement > largest) largest = n * perElement;
+        note(args);
         return Reflect.construct(target, args, newTarget) as object;
+      },
+      apply(target, self, args) {
+        note(args);
+        return Reflect.apply(target as unknown as (...a: unknown[]) => unknown, self, args);
       },
     });
   }

@@ -112,7 +112,8 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
     if (ms > hangMs) report("hang", `took ${Math.round(ms)} ms (limit ${hangMs})`, input);
     const allocated = takeLargestAllocation();
     if (allocated > largestAllocation) largestAllocation = allocated;
-    if (allocated > target.maxAllocation) report("allocation", `allocated ${allocated} bytes at once (limit ${target.maxAllocation})`, input);
+    if (allocated > target.maxAllocation)
+      report("allocation", `allocated ${allocated} bytes at once (limit ${target.maxAllocation})`, input);
     return coverage.sample(seen);
   };
 

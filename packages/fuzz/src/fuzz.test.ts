@@ -10,7 +10,7 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const findings = mkdtempSync(join(tmpdir(), "savevm-fuzz-"));
 afterAll(() => rmSync(findings, { recursive: true, force: true }));
 
-/** Seconds each target is fuzzed for in the test suite (`npm run fuzz` runs a minute each). */
+/** Seconds each target is fuzzed for in the test suite (`npm run fuzz` runs two minutes each). */
 const SECONDS = 3;
 
 interface Report {
@@ -28,7 +28,19 @@ function runFuzzer(): Promise<{ code: number | null; stdout: string; stderr: str
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--max-old-space-size=1024", "--import", join(dist, "register.js"), join(dist, "cli.js"), "--seconds", String(SECONDS), "--seed", "1", "--json", "--findings", findings],
+      [
+        "--max-old-space-size=1024",
+        "--import",
+        join(dist, "register.js"),
+        join(dist, "cli.js"),
+        "--seconds",
+        String(SECONDS),
+        "--seed",
+        "1",
+        "--json",
+        "--findings",
+        findings,
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

@@ -17,7 +17,10 @@ function crashInputs(target: string): [string, Uint8Array][] {
 describe("fuzz regressions: every kept input and every seed is handled (accepted, or refused with a typed error)", () => {
   for (const target of TARGETS) {
     it(target.name, async () => {
-      const inputs: [string, Uint8Array][] = [...crashInputs(target.name), ...(await target.seeds()).map((s, i): [string, Uint8Array] => [`seed ${i}`, s])];
+      const inputs: [string, Uint8Array][] = [
+        ...crashInputs(target.name),
+        ...(await target.seeds()).map((s, i): [string, Uint8Array] => [`seed ${i}`, s]),
+      ];
       const failures: string[] = [];
       for (const [name, input] of inputs) {
         const failure = await replay(target, input);

@@ -39,7 +39,11 @@ export const QMP_MESSAGES: readonly string[] = [
 
 /** Command lines of the human monitor, with the argument types QEMU 7.2 declares for them. */
 export const HMP_COMMANDS: readonly { name: string; args: string; lines: readonly string[] }[] = [
-  { name: "migrate", args: "detach:-d,blk:-b,inc:-i,resume:-r,uri:s", lines: ["-d file:/tmp/vm.mig", "tcp:127.0.0.1:4444", '-d "exec:gzip -c > /tmp/a b.gz"', "-r -d unix:/run/m.sock"] },
+  {
+    name: "migrate",
+    args: "detach:-d,blk:-b,inc:-i,resume:-r,uri:s",
+    lines: ["-d file:/tmp/vm.mig", "tcp:127.0.0.1:4444", '-d "exec:gzip -c > /tmp/a b.gz"', "-r -d unix:/run/m.sock"],
+  },
   { name: "migrate_incoming", args: "uri:s", lines: ["tcp:0:4444", "defer"] },
   { name: "savevm", args: "name:s?", lines: ["snap1", "", '"with space"'] },
   { name: "loadvm", args: "name:s", lines: ["snap1"] },

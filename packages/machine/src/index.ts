@@ -9,10 +9,15 @@ export {
   DEFAULT_MACHINE_TYPE,
   DEFAULT_SNAPSHOT_QUEUE_PAGES,
   MAIN_RAM_BLOCK,
+  QEMU_NONE_MACHINE_TYPE,
   type MachineBackends,
   type MachineConfig,
 } from "./machine.js";
 export { createMachine, defaultBackends } from "./backends.js";
+export { MultifdReceiver, type MultifdPageTarget, type MultifdReceiverOptions } from "./save/multifd/multifd-receiver.js";
+export { MultifdSender, type MultifdSenderOptions } from "./save/multifd/multifd-sender.js";
+export type { MultifdInputChannel, MultifdOutputChannel, MultifdRequest } from "./save/multifd/multifd-transport.js";
+export { QemuTimers, QEMU_TIMERS_VMSD } from "./devices/qemu-timers.js";
 export { MachineError, type MachineErrorCode } from "./errors.js";
 export { EventBus, type MachineEvent, type EventListener } from "./events.js";
 export { RUN_STATES, RunStateMachine, RunStateError, canTransition, isRunState, type RunState } from "./run-state.js";

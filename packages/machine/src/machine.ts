@@ -26,6 +26,9 @@ import { DeviceSaveHandler } from "./save/device-handler.js";
 import { SaveRegistry, SaveSession, type SaveEntry } from "./save/engine.js";
 import type { SaveContext, SaveHandler } from "./save/handler.js";
 import { IncomingLoad } from "./save/incoming.js";
+import { MultifdReceiver } from "./save/multifd/multifd-receiver.js";
+import { QemuTimers } from "./devices/qemu-timers.js";
+import type { MultifdInputChannel, MultifdRequest } from "./save/multifd/multifd-transport.js";
 import { checkCprReboot } from "./save/cpr-checks.js";
 import { expectedFileSize } from "./save/expected-size.js";
 import {
@@ -50,6 +53,12 @@ import { uuidBytes } from "./uuid.js";
 /** The machine type written to (and required in) the configuration record. */
 export const DEFAULT_MACHINE_TYPE = "savevm-virt-1.0";
 export const MAIN_RAM_BLOCK = "guest.ram";
+/**
+ * QEMU's `-M none`: a machine of this type saves and loads what such a QEMU does (one RAM block
+ * named `ram`, `timer` and `globalstate`), so its streams and QEMU's load into each other. Its
+ * guest still runs, but its CPU, clock and serial port are not part of the stream.
+ */
+export const QEMU_NONE_MACHINE_TYPE = "none";
 
 /** Where the machine gets its RAM storage, stream codec and hashes. */
 export interface MachineBackends {
@@ -157,7 +166,8 @@ export class Machine {
     this.runState = new RunStateMachine("prelaunch");
 
     this.ram = new RamSet(backends.memory, { sharedStaging: backends.staging !== undefined });
-    const main = this.ram.add(MAIN_RAM_BLOCK, config.memory);
+    const qemuNone = this.machineType === QEMU_NONE_MACHINE_TYPE;
+    const main = this.ram.add(qemuNone ? "ram" : MAIN_RAM_BLOCK, config.memory);
     for (const b of config.ramBlocks ?? []) this.ram.add(b.name, b.size);
     this.#guestRam = { pageCount: main.pageCount, writablePage: (p) => this.ram.writablePage(main, p) };
 
@@ -192,8 +202,13 @@ export class Machine {
       now: this.#now,
       ...(backends.staging ? { staging: backends.staging } : {}),
     });
+    // QEMU 7.2 finds the entry of a PART or END section by a load id that is 0 in every entry not
+    // loaded yet, so a RAM section numbered 0 is taken for its first entry (`timer`): as in QEMU,
+    // `timer` comes first and RAM gets another number.
+    if (qemuNone) this.addDevice(new QemuTimers());
     this.registry.register(this.ramHandler);
-    for (const device of [this.globalState, this.cpu, this.clock, this.serial, ...(config.devices ?? [])]) {
+    const builtIn = qemuNone ? [this.globalState] : [this.globalState, this.cpu, this.clock, this.serial];
+    for (const device of [...builtIn, ...(config.devices ?? [])]) {
       this.addDevice(device);
     }
     this.#memoryFile = new MemoryFileEntry(main, backends.hasher);
@@ -644,6 +659,11 @@ export class Machine {
     this.#incomingPhase = "loading";
     this.#incomingError = undefined;
     this.globalState.clearReceived();
+    const multifd = (input as MultifdInputChannel).multifd;
+    const receiver = multifd
+      ? new MultifdReceiver(multifd.lanes, { uuid: multifd.uuid, pageSize: TARGET_PAGE_SIZE, codec: multifd.codec })
+      : undefined;
+    this.ramHandler.useMultifd(receiver);
     const load = new IncomingLoad(this.#incomingHost(), input);
     this.#incoming = load;
     try {
@@ -651,7 +671,10 @@ export class Machine {
     } catch (err) {
       this.#incomingPhase = "idle";
       load.finish();
-      throw err;
+      throw receiver?.error ?? err;
+    } finally {
+      this.ramHandler.useMultifd(undefined);
+      await receiver?.close();
     }
     this.#incomingPhase = "done";
     const received = this.globalState.received;
@@ -662,6 +685,24 @@ export class Machine {
       this.runState.set(received);
     }
     load.finish();
+  }
+
+  /**
+   * With the `multifd` capability, what the channels must open besides the main stream:
+   * `multifd-channels` channels, each announcing this machine's UUID (zeros without one, as QEMU).
+   */
+  multifdRequest(): MultifdRequest | undefined {
+    if (!this.capability("multifd")) return undefined;
+    const compression = this.#parameters["multifd-compression"];
+    if (compression === "zstd") {
+      throw new MachineError("INVALID_ARGUMENT", "multifd-compression 'zstd' is not supported by this machine; use 'none' or 'zlib'");
+    }
+    return {
+      channels: this.#parameters["multifd-channels"],
+      uuid: this.uuid === undefined ? new Uint8Array(16) : uuidBytes(this.uuid),
+      compression,
+      level: this.#parameters["multifd-zlib-level"],
+    };
   }
 
   get incomingLoad(): IncomingLoad | undefined {

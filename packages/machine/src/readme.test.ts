@@ -5,8 +5,8 @@ import { readmeExamples, runExample } from "@savevm/readme-examples";
 const examples = readmeExamples(new URL("..", import.meta.url));
 
 describe("README examples", () => {
-  it("has five runnable examples", () => {
-    expect(examples.length).toBe(5);
+  it("has six runnable examples", () => {
+    expect(examples.length).toBe(6);
   });
 
   it("saves a machine into memory and loads it into a second one", async () => {
@@ -33,5 +33,9 @@ describe("README examples", () => {
 
   it("saves a spawned machine like virsh save and restores it running", async () => {
     expect(await runExample(examples[4]!)).toEqual(["db true signal 0", "savevm db running", "running"]);
+  });
+
+  it("migrates over four multifd channels", async () => {
+    expect(await runExample(examples[5]!)).toEqual(["completed true", "true"]);
   });
 });

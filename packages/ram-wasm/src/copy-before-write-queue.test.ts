@@ -28,6 +28,20 @@ function guestWrite(memory: GuestMemoryLike, queue: CopyBeforeWriteQueueLike, pa
   return status;
 }
 
+/** One result per implementation, in `implementations` order: the wasm builds must equal the reference. */
+function expectAllLikeReference(results: readonly unknown[]): void {
+  expect(results[0]).toEqual(results[2]);
+  expect(results[1]).toEqual(results[2]);
+}
+
+/** After the final drain: every page handed out, never more slots in use than the capacity. */
+function expectDrained(setups: readonly { queue: CopyBeforeWriteQueueLike }[], capacity: number): void {
+  for (const { queue } of setups) {
+    expect(queue.highWater).toBeLessThanOrEqual(capacity);
+    expect(queue.remaining()).toBe(0);
+  }
+}
+
 describe("CopyBeforeWriteQueue", () => {
   it("behaves like the reference queue: statuses, order, copies, counts and high-water mark", () => {
     fc.assert(
@@ -54,13 +68,9 @@ describe("CopyBeforeWriteQueue", () => {
               if (o.op === "next") return describePage(queue.next(), queue);
               return [queue.remaining(), queue.length, queue.highWater];
             });
-            expect(out[0]).toEqual(out[2]);
-            expect(out[1]).toEqual(out[2]);
+            expectAllLikeReference(out);
           }
-          for (const { queue } of setups) {
-            expect(queue.highWater).toBeLessThanOrEqual(capacity);
-            expect(queue.remaining()).toBe(0);
-          }
+          expectDrained(setups, capacity);
         },
       ),
       { numRuns: 150 },
@@ -255,15 +265,10 @@ describe("CopyBeforeWriteQueue", () => {
               return [r, run.first, run.count, run.data !== undefined, Buffer.from(bytes).toString("base64"), queue.uniformValue()];
             });
             const counts = setups.map(({ queue }) => [queue.remaining(), queue.length, queue.free, queue.highWater, queue.copied]);
-            expect(out[0]).toEqual(out[2]);
-            expect(out[1]).toEqual(out[2]);
-            expect(counts[0]).toEqual(counts[2]);
-            expect(counts[1]).toEqual(counts[2]);
+            expectAllLikeReference(out);
+            expectAllLikeReference(counts);
           }
-          for (const { queue } of setups) {
-            expect(queue.highWater).toBeLessThanOrEqual(capacity);
-            expect(queue.remaining()).toBe(0);
-          }
+          expectDrained(setups, capacity);
         },
       ),
       { numRuns: 120 },

@@ -155,7 +155,12 @@ export class CopyBeforeWriteQueue<R extends SnapshotRegion = SnapshotRegion> imp
       this.#queued--;
       const slot = this.#ringSlots[at] as number;
       this.#handedOut = slot;
-      return { region, first: this.#ringPages[at] as number, count: 1, data: this.#slots.subarray(slot * this.pageSize, (slot + 1) * this.pageSize) };
+      return {
+        region,
+        first: this.#ringPages[at] as number,
+        count: 1,
+        data: this.#slots.subarray(slot * this.pageSize, (slot + 1) * this.pageSize),
+      };
     }
     if (this.#pending === 0) return null;
     const run = this.#cursor.next(this.regions, maxPages);

@@ -75,6 +75,8 @@ export interface PassStat {
 }
 
 export interface OpStats {
+  /** Counts the operations of this machine: a new one has a higher number. */
+  seq: number;
   kind: "none" | "live-snapshot" | "stop-and-save" | "precopy" | "incoming" | "restore";
   status: string;
   error?: string;

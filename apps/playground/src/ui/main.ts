@@ -126,7 +126,6 @@ function noteFrame(who: "source" | "target", s: FrameStats): void {
   last[who] = s;
   const op = s.op;
   const done = op.status === "completed" || op.status === "failed" || op.status === "cancelled";
-  const key = `${op.kind}:${op.name ?? ""}:${op.status}:${op.elapsedMs.toFixed(0)}`;
   if (done && op.kind !== "none" && finished[who] !== `${op.kind}:${op.name ?? ""}:${op.status}`) {
     finished[who] = `${op.kind}:${op.name ?? ""}:${op.status}`;
     if (op.status === "completed" && who === "source") charts.finished(op.kind === "live-snapshot" ? op.pauseMs : undefined, op.kind === "live-snapshot" ? undefined : op.downtimeMs);
@@ -136,9 +135,9 @@ function noteFrame(who: "source" | "target", s: FrameStats): void {
     finished[who] = "";
     status(describeOp(who === "source" ? "A" : "B", s), op.status);
   }
-  void key;
   if (op.kind !== "none") $(who === "source" ? "ops-a" : "ops-b").textContent = describeOp(who === "source" ? "A" : "B", s);
   document.body.dataset[`${who}Op`] = `${op.kind}:${op.status}`;
+  document.body.dataset[`${who}OpSeq`] = String(op.seq);
   document.body.dataset[`${who}StagingLanes`] = String(s.stagingLanes);
 }
 

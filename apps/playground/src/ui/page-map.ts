@@ -164,65 +164,55 @@ export class PageMap {
   }
 }
 
+/** A kind's rank when cells are merged: not in the file < zero < uniform < duplicate < unique. */
+const KIND_RANK = new Uint8Array([1, 2, 3, 4, 0]);
+let codes = new Uint8Array(0);
+
 /**
- * Fills `pixels` (one word a cell) from kinds and overlay bitmaps. Bitmaps are read a byte (8
- * entries) at a time, so the common case — no overlay on those entries — costs one test.
+ * Fills `pixels` (one word a cell) from kinds and overlay bitmaps in two flat passes: a code per
+ * entry (kind rank << 3 | overlay rank; the bitmaps read a byte, 8 entries, at a time, so entries
+ * without an overlay cost one test), then a cell per code, or the highest of `perCell` codes.
  */
-function paint(pixels: Uint32Array, data: MapData, l: MapLayout, cellCount: number): void {
-  const entries = data.kinds.length;
+export function paint(pixels: Uint32Array, data: MapData, l: MapLayout, cellCount: number): void {
   const kinds = data.kinds;
+  const entries = kinds.length;
   const bits = data.bits;
   const n = bitmapBytes(entries);
-  const cells = Math.ceil(entries / l.perCell);
-  if (l.perCell === 1) {
-    for (let b = 0; b < n; b++) {
-      let q = 0, d = 0, p = 0, w = 0;
-      if (bits) {
-        q = bits[STATE_QUEUED * n + b]!;
-        d = bits[STATE_DIRTY * n + b]!;
-        p = bits[STATE_PENDING * n + b]!;
-        w = bits[STATE_WRITTEN * n + b]!;
-      }
-      const any = q | d | p | w;
-      const last = Math.min(entries, b * 8 + 8);
-      for (let e = b * 8, m = 1; e < last; e++, m <<= 1) {
-        const rank = any === 0 ? 0 : q & m ? 4 : d & m ? 3 : p & m ? 2 : w & m ? 1 : 0;
-        pixels[e] = PALETTE[kinds[e]! * 5 + rank]!;
-      }
+  if (codes.length < entries) codes = new Uint8Array(entries);
+  for (let b = 0; b < n; b++) {
+    const base = b * 8;
+    const last = Math.min(entries, base + 8);
+    const q = bits ? bits[STATE_QUEUED * n + b]! : 0;
+    const d = bits ? bits[STATE_DIRTY * n + b]! : 0;
+    const p = bits ? bits[STATE_PENDING * n + b]! : 0;
+    const w = bits ? bits[STATE_WRITTEN * n + b]! : 0;
+    if ((q | d | p | w) === 0) {
+      for (let e = base; e < last; e++) codes[e] = KIND_RANK[kinds[e]!]! << 3;
+      continue;
     }
-  } else {
-    for (let cell = 0; cell < cells; cell++) {
-      const first = cell * l.perCell;
-      const last = Math.min(entries, first + l.perCell);
-      let kind = -1;
-      for (let e = first; e < last; e++) {
-        const k = kinds[e]!;
-        if (k !== KIND_ABSENT && k > kind) kind = k;
-      }
-      let rank = 0;
-      if (bits) {
-        for (let e = first; e < last; ) {
-          const b = e >> 3;
-          const end = Math.min(last, b * 8 + 8);
-          const q = bits[STATE_QUEUED * n + b]!;
-          const d = bits[STATE_DIRTY * n + b]!;
-          const p = bits[STATE_PENDING * n + b]!;
-          const w = bits[STATE_WRITTEN * n + b]!;
-          if ((q | d | p | w) === 0) {
-            e = end;
-            continue;
-          }
-          for (; e < end; e++) {
-            const m = 1 << (e & 7);
-            const r = q & m ? 4 : d & m ? 3 : p & m ? 2 : w & m ? 1 : 0;
-            if (r > rank) rank = r;
-          }
-        }
-      }
-      pixels[cell] = PALETTE[(kind < 0 ? KIND_ABSENT : kind) * 5 + rank]!;
+    for (let e = base, m = 1; e < last; e++, m <<= 1) {
+      const rank = q & m ? 4 : d & m ? 3 : p & m ? 2 : w & m ? 1 : 0;
+      codes[e] = (KIND_RANK[kinds[e]!]! << 3) | rank;
     }
   }
-  pixels.fill(PALETTE[KIND_ABSENT * 5]!, cells, cellCount);
+  const per = l.perCell;
+  const cells = Math.ceil(entries / per);
+  if (per === 1) {
+    for (let e = 0; e < entries; e++) pixels[e] = BY_CODE[codes[e]!]!;
+  } else {
+    for (let cell = 0, e = 0; cell < cells; cell++) {
+      const last = Math.min(entries, e + per);
+      let kind = 0;
+      let rank = 0;
+      for (; e < last; e++) {
+        const c = codes[e]!;
+        if (c >> 3 > kind) kind = c >> 3;
+        if ((c & 7) > rank) rank = c & 7;
+      }
+      pixels[cell] = BY_CODE[(kind << 3) | rank]!;
+    }
+  }
+  pixels.fill(BY_CODE[0]!, cells, cellCount);
 }
 
 /** Overlay by rank: none, written, pending, dirtied, queued. */
@@ -237,14 +227,15 @@ function colourOf(kind: number, state: number): readonly [number, number, number
   return k;
 }
 
-/** RGBA words (little-endian ImageData) by kind * 5 + overlay rank. */
-const PALETTE = (() => {
-  const words = new Uint32Array(KIND_COLOURS.length * 5);
+/** RGBA words (little-endian ImageData) by code: kind rank << 3 | overlay rank. */
+const BY_CODE = (() => {
+  const words = new Uint32Array(64);
   const bytes = new Uint8Array(words.buffer);
-  for (let kind = 0; kind < KIND_COLOURS.length; kind++) {
+  for (let kindRank = 0; kindRank < 5; kindRank++) {
+    const kind = kindRank === 0 ? KIND_ABSENT : kindRank - 1;
     for (let rank = 0; rank < 5; rank++) {
       const c = colourOf(kind, RANKED_STATES[rank]!);
-      bytes.set([c[0], c[1], c[2], 255], (kind * 5 + rank) * 4);
+      bytes.set([c[0], c[1], c[2], 255], ((kindRank << 3) | rank) * 4);
     }
   }
   return words;

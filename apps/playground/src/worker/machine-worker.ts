@@ -35,6 +35,8 @@ let pages: PageState | undefined;
 let settings: GuestSettings | undefined;
 let staging: StagingHelper | undefined;
 let stepsAtT0: number | undefined;
+/** Numbers the operations, so the page can tell a new one from the last. */
+let opSeq = 0;
 let op: OpStats = idleOp();
 let opStarted = 0;
 let opPromise: Promise<unknown> | undefined;
@@ -43,7 +45,7 @@ let lastRate = { steps: 0, at: performance.now() };
 let passBase = 0;
 
 function idleOp(): OpStats {
-  return { kind: "none", status: "none", remaining: 0, transferred: 0, total: 0, mbps: 0, stalls: 0, stalledMs: 0, passes: [], elapsedMs: 0 };
+  return { seq: opSeq, kind: "none", status: "none", remaining: 0, transferred: 0, total: 0, mbps: 0, stalls: 0, stalledMs: 0, passes: [], elapsedMs: 0 };
 }
 
 /** Loads that the staging worker shared (a lane each), to show that it did. */
@@ -83,6 +85,7 @@ function guestOptions(s: GuestSettings) {
 
 function create(s: GuestSettings): void {
   assertIdle();
+  if (s.memory > MAX_GUEST_BYTES) throw new Error(`guest RAM of ${s.memory} bytes: the playground runs guests up to 1 GiB`);
   const guest = guestOptions(s);
   settings = s;
   replaceMachine(createMachine({ memory: s.memory, guest, snapshotQueuePages: s.queuePages, startPaused: !s.running }, backends()));
@@ -108,6 +111,7 @@ function notePass(m: Machine): void {
 
 /** Runs a save or load in the background; its state shows in frames, its end in `op.status`. */
 function startOp(kind: OpStats["kind"], name: string | undefined, run: () => Promise<void>): void {
+  opSeq++;
   op = { ...idleOp(), kind, status: "setup", ...(name !== undefined ? { name } : {}) };
   opStarted = performance.now();
   const promise = run()
@@ -195,8 +199,15 @@ function precopy(r: Extract<Request, { cmd: "precopy" }>): void {
   });
 }
 
+/** The largest guest the page runs: RAM sizes read from a file are checked against it before anything is allocated. */
+const MAX_GUEST_BYTES = 1 << 30;
+
 async function load(kind: "incoming" | "restore", memory: number, input: { close(): Promise<void> } & AsyncIterable<Uint8Array>, name?: string): Promise<void> {
   assertIdle();
+  if (!Number.isInteger(memory) || memory <= 0 || memory % 4096 !== 0 || memory > MAX_GUEST_BYTES) {
+    await input.close();
+    throw new Error(`${name ?? "the stream"}: its RAM block is ${memory} bytes; the playground restores guests of 4 KiB pages up to 1 GiB`);
+  }
   replaceMachine(createMachine({ memory, incoming: true, startPaused: true }, backends()));
   settings = undefined;
   const m = machine!;

@@ -12,7 +12,7 @@ import { openInput } from "../input.js";
 import { openContainer, type OpenedContainer } from "../container.js";
 import { replaceFile, type ReplacingFile } from "../output-file.js";
 import { withProgress } from "../progress.js";
-import { UsageError } from "../cli-error.js";
+import { namingFile, UsageError } from "../cli-error.js";
 import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 
@@ -84,7 +84,9 @@ async function convert(inputPath: string, outputPath: string, flags: ConvertFlag
   try {
     if (target === "libvirt") {
       if (outputPath === "-") throw new UsageError("a libvirt save image is written to a file (its header is rewritten last), not to standard output");
-      await saveImageToFile(outputPath, await libvirtOptions(container, flags), bytes);
+      await saveImageToFile(outputPath, await libvirtOptions(container, flags), bytes).catch((err: unknown) => {
+        throw namingFile(err, outputPath);
+      });
       return;
     }
     const out: ReplacingFile | undefined = outputPath === "-" ? undefined : await replaceFile(outputPath);

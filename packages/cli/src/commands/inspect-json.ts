@@ -15,7 +15,8 @@ export function summaryJson(
   state: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { filename: name };
-  if (size !== undefined) out["actual-size"] = size;
+  // qemu-img's "actual-size" is what the file occupies on disk; this is its length
+  if (size !== undefined) out["file-size"] = size;
   out.format = container.kind === "libvirt" ? "libvirt" : container.kind === "gzip" ? "gzip" : "qemu";
   if (container.libvirt) {
     const l = container.libvirt;

@@ -79,7 +79,7 @@ describe("savevm inspect", () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({
       filename: running,
-      "actual-size": runningBytes.length,
+      "file-size": runningBytes.length,
       format: "qemu",
       stream: { version: 3, size: runningBytes.length, footers: true, "trailing-bytes": 0 },
       configuration: { "machine-type": "pc-i440fx-7.2", capabilities: [] },

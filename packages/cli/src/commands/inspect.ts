@@ -1,26 +1,21 @@
 /**
  * `savevm inspect FILE|-`: what a QEMU stream or libvirt save image holds, in one streaming pass.
+ * A plain inspect loads only the reading half of @savevm/format and counts page records without
+ * looking at their bytes; --extract loads the rest (inspect-extract.ts).
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Command } from "commander";
 import {
   DeviceStateJsonBuilder,
   forEachRecord,
-  RamApplier,
   StreamSummaryBuilder,
-  formatQemuJson,
   readMigrationStream,
   type StreamSummary,
   type VmdescRecord,
-} from "@savevm/format";
-import { FileRamSink } from "@savevm/format/node";
+} from "@savevm/format/reader";
 import { openInput } from "../input.js";
-import { openContainer, type OpenedContainer } from "../container.js";
-import { replaceFile } from "../output-file.js";
-import { withProgress } from "../progress.js";
+import { openInputContainer, type OpenedContainer } from "../container.js";
 import { renderTable, humanBytes, hex } from "../table.js";
-import { UsageError } from "../cli-error.js";
+import { namingFile, UsageError } from "../cli-error.js";
 import { indentedDesc, summaryJson } from "./inspect-json.js";
 import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
@@ -49,42 +44,39 @@ export function registerInspect(program: Command): void {
 
 async function inspect(file: string, flags: InspectFlags): Promise<void> {
   const input = await openInput(file);
-  const container = await openContainer(withProgress(input.chunks, input.size, "inspect", progressOptions(flags)));
+  const container = await openInputContainer(input, "inspect", progressOptions(flags));
   try {
     const summary = new StreamSummaryBuilder();
     const state = flags.json || flags.state || flags.extract ? new DeviceStateJsonBuilder() : undefined;
-    if (flags.extract) await mkdir(flags.extract, { recursive: true, mode: 0o700 });
-    const writer = flags.extract ? new FileRamSink(flags.extract) : undefined;
-    const applier = writer ? new RamApplier(writer) : undefined;
+    const extraction = flags.extract ? await (await import("./inspect-extract.js")).startExtraction(flags.extract) : undefined;
     let vmdesc: VmdescRecord | undefined;
     try {
-      await forEachRecord(readMigrationStream(container.stream, streamOptions(flags, container.baseOffset)), (rec) => {
-        summary.add(rec);
-        if (rec.kind === "ram" && rec.type !== "mem-size") {
-          // the per-page records: only the summary's counters and the extraction need them
-          applier?.apply(rec);
-          return;
-        }
-        state?.add(rec);
-        applier?.apply(rec);
-        if (rec.kind === "vmdesc") vmdesc = rec;
-      });
+      const records = readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));
+      // Without --extract nothing needs the pages' bytes: the summary counts most page records
+      // itself (`pages`), and only the rest come through here.
+      const options = extraction ? {} : { pages: summary };
+      await forEachRecord(
+        records,
+        (rec) => {
+          summary.add(rec);
+          if (rec.kind === "ram" && rec.type !== "mem-size") {
+            // the per-page records: only the summary's counters and the extraction need them
+            extraction?.apply(rec);
+            return;
+          }
+          state?.add(rec);
+          extraction?.apply(rec);
+          if (rec.kind === "vmdesc") vmdesc = rec;
+        },
+        options,
+      );
     } catch (err) {
-      writer?.abort();
-      throw err;
+      extraction?.abort();
+      throw flags.extract ? namingFile(err, flags.extract) : err;
     }
     const result = summary.result();
     const stateJson = state ? stateWithPages(state.result(), result) : undefined;
-    if (flags.extract) {
-      try {
-        if (vmdesc) await writePrivate(join(flags.extract, "desc.json"), formatQemuJson(vmdesc.description) + "\n");
-        await writePrivate(join(flags.extract, "state.json"), JSON.stringify(stateJson, null, 4) + "\n");
-      } catch (err) {
-        writer!.abort();
-        throw err;
-      }
-      writer!.close();
-    }
+    await extraction?.finish(vmdesc, stateJson);
     if (flags.json) {
       process.stdout.write(JSON.stringify(summaryJson(input.name, input.size, container, result, stateJson), null, 2) + "\n");
     } else if (flags.state) {
@@ -95,22 +87,10 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
       }
       process.stdout.write(indentedDesc(vmdesc.json) + "\n");
     } else {
-      process.stdout.write(renderSummary(input.name, input.size, container, result, writer?.files));
+      process.stdout.write(renderSummary(input.name, input.size, container, result, extraction?.files));
     }
   } finally {
     await container.close();
-  }
-}
-
-/** desc.json and state.json sit beside the RAM files and are as private (they hold device state). */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const out = await replaceFile(path, 0o600);
-  try {
-    await out.write(new TextEncoder().encode(text));
-    await out.commit();
-  } catch (err) {
-    await out.abort();
-    throw err;
   }
 }
 

@@ -185,6 +185,30 @@ describe("savevm run --detach and savevm list", () => {
     expect((await list("--name")).stdout).toBe("tiny\n\n");
   });
 
+  it("two machines of one name started at once: exactly one runs, the other is refused", async () => {
+    const start = (i: number) =>
+      runCli([
+        "run",
+        "--detach",
+        "--memory",
+        "4M",
+        "--runtime-dir",
+        join(dir, "run"),
+        "--name",
+        "twin",
+        "--qmp",
+        `unix:${join(dir, `twin${i}.qmp`)}`,
+      ]);
+    const results = await Promise.all([start(1), start(2)]);
+    for (const r of results) {
+      const pid = /^pid (\d+)$/m.exec(r.stdout)?.[1];
+      if (pid) pids.push(Number(pid));
+    }
+    expect(results.map((r) => r.code).sort()).toEqual([0, 1]);
+    expect(results.find((r) => r.code === 1)!.stderr).toContain("operation failed: domain 'twin' already exists with uuid");
+    expect((await list("--name")).stdout).toBe("twin\n\n");
+  });
+
   it("never takes over a live machine's monitor socket; a stale socket file is reused", async () => {
     const qmp = `unix:${join(dir, "shared.qmp")}`;
     const first = await detach(["--qmp", qmp]);
@@ -249,17 +273,29 @@ describe("savevm run with only --hmp, and savevm qmp at a text monitor", () => {
 describe("savevm qmp at QEMU 7.2's own text monitor", () => {
   it("says it is a human monitor; with --hmp runs the command over the text protocol", async () => {
     const path = join(dir, "qemu.hmp");
-    const qemu = spawn(QEMU, ["-accel", "tcg", "-display", "none", "-nodefaults", "-S", "-m", "16", "-monitor", `unix:${path},server=on,wait=off`], {
-      stdio: "ignore",
-    });
+    const qemu = spawn(
+      QEMU,
+      ["-accel", "tcg", "-display", "none", "-nodefaults", "-S", "-m", "16", "-monitor", `unix:${path},server=on,wait=off`],
+      {
+        stdio: "ignore",
+      }
+    );
     const exited = new Promise((resolve) => qemu.once("exit", resolve));
     try {
       for (let i = 0; i < 1500 && !existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const asQmp = await runCli(["qmp", `unix:${path}`, "query-status"]);
       expect(asQmp.code).toBe(1);
-      expect(asQmp.stderr).toMatch(/is a human monitor \(HMP\), not QMP: it greeted with "QEMU 7\.2\.\d+ monitor - type 'help' for more information"; add --hmp/);
-      expect(await runCli(["qmp", "--hmp", `unix:${path}`, "info", "status"])).toMatchObject({ code: 0, stdout: "VM status: paused (prelaunch)\n" });
-      expect(await runCli(["qmp", `hmp:unix:${path}`, "info", "uuid"])).toMatchObject({ code: 0, stdout: "00000000-0000-0000-0000-000000000000\n" });
+      expect(asQmp.stderr).toMatch(
+        /is a human monitor \(HMP\), not QMP: it greeted with "QEMU 7\.2\.\d+ monitor - type 'help' for more information"; add --hmp/
+      );
+      expect(await runCli(["qmp", "--hmp", `unix:${path}`, "info", "status"])).toMatchObject({
+        code: 0,
+        stdout: "VM status: paused (prelaunch)\n",
+      });
+      expect(await runCli(["qmp", `hmp:unix:${path}`, "info", "uuid"])).toMatchObject({
+        code: 0,
+        stdout: "00000000-0000-0000-0000-000000000000\n",
+      });
     } finally {
       qemu.kill("SIGKILL");
       await exited;

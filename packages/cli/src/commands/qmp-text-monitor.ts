@@ -74,9 +74,12 @@ export function connectTextMonitor(address: string, timeoutMs: number): Promise<
   return connectHmp(address, { connectTimeoutMs: timeoutMs, bannerTimeoutMs: timeoutMs });
 }
 
+// A monitor sends its banner and prompt at once; a peer that does not is not one.
+const PROBE_TIMEOUT_MS = 2000;
+
 /** After QMP failed: the text monitor behind `address` (kept connected), or the QMP error again. */
 export async function textMonitorBehind(err: unknown, address: string, timeoutMs: number): Promise<HmpTextClient> {
-  const client = mayBeTextMonitor(err) ? await probeTextMonitor(address, timeoutMs) : undefined;
+  const client = mayBeTextMonitor(err) ? await probeTextMonitor(address, Math.min(timeoutMs, PROBE_TIMEOUT_MS)) : undefined;
   if (!client) throw err;
   return client;
 }

@@ -209,6 +209,16 @@ describe("refusals with libvirt's words", () => {
     expect(second.stderr).toContain("Requested operation is not valid: domain 'sample' is already active");
   });
 
+  it("checks restore --xml against the image's XML, with libvirt's ABI words", async () => {
+    const file = await sampleImage();
+    const xml = (await runCli(["save-image-dumpxml", file])).stdout;
+    await writeFile(join(dir, "restore.xml"), xml.replace("<name>sample</name>", "<name>elsewhere</name>"));
+    const result = await runCli(["restore", file, "--xml", join(dir, "restore.xml"), "--runtime-dir", runtimeDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Target domain name 'elsewhere' does not match source 'sample'");
+    expect((await runCli(["list", "--name", "--runtime-dir", runtimeDir])).stdout.trim()).toBe("");
+  });
+
   it("treats an unknown format as a usage error", async () => {
     const result = await runCli(["save", "x", join(dir, "x.save"), "--format", "lzma"]);
     expect(result.code).toBe(2);
@@ -281,16 +291,23 @@ describe("a save killed at random points", () => {
     await copyFile(await sampleImage(), file);
     let previous = await readFile(file);
     let replaced = 0;
+    const save = (name: string, format: string) =>
+      spawn(process.execPath, [SAVEVM_BIN, "save", name, file, "--runtime-dir", runtimeDir, "--format", format], { stdio: "ignore" });
+    // How long a whole save takes on this host now: the kills are spread over that span, from
+    // before the command started its work to after it renamed the image.
+    const calibration = await machine("kill-calibration", { guest: "rate=2M,seed=99,fill=2M" });
+    const started = Date.now();
+    const whole = save("kill-calibration", "gzip");
+    await new Promise<void>((resolve) => whole.once("exit", () => resolve()));
+    const span = Date.now() - started;
+    await gone(calibration.pid);
+    previous = await readFile(file);
     for (let trial = 0; trial < 20; trial++) {
       const name = `kill${trial}`;
       const m = await machine(name, { guest: `rate=2M,seed=${trial},fill=2M` });
-      const child = spawn(
-        process.execPath,
-        [SAVEVM_BIN, "save", name, file, "--runtime-dir", runtimeDir, "--format", trial % 2 ? "gzip" : "raw"],
-        { stdio: "ignore" },
-      );
+      const child = save(name, trial % 2 ? "gzip" : "raw");
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      const delay = 200 + Math.floor(Math.random() * 1800);
+      const delay = Math.floor(Math.random() * span * 1.1);
       const signal = (["SIGKILL", "SIGTERM", "SIGINT"] as const)[trial % 3];
       const timer = setTimeout(() => child.kill(signal), delay);
       await exited;
@@ -320,6 +337,6 @@ describe("a save killed at random points", () => {
     }
     expect((await readdir(dir)).filter((f) => f === "killed.save").length).toBe(1);
     // the delays cover both outcomes in practice; report how many saves completed
-    console.log(`killed saves: ${20 - replaced} left the old image, ${replaced} completed`);
+    console.log(`killed saves (a save takes ${span} ms): ${20 - replaced} left the old image, ${replaced} completed`);
   }, 240_000);
 });

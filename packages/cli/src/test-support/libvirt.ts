@@ -21,20 +21,15 @@ export interface CommandResult {
 }
 
 /** Runs a program to its end within `timeoutMs`, never rejecting on a non-zero exit. */
-export function runProgram(file: string, args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+export function runProgram(file: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { timeout: timeoutMs, maxBuffer: 64 << 20, encoding: "utf8", env: env ?? process.env },
-      (error, stdout, stderr) => {
-        if (error && typeof (error as { code?: unknown }).code !== "number") {
-          reject(new Error(`${file} ${args.join(" ")}: ${error.message} ${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number((error as { code: number }).code) : 0, stdout, stderr });
-      },
-    );
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 << 20, encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error && typeof (error as { code?: unknown }).code !== "number") {
+        reject(new Error(`${file} ${args.join(" ")}: ${error.message} ${stderr}`));
+        return;
+      }
+      resolve({ code: error ? Number((error as { code: number }).code) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -87,15 +82,10 @@ export class Libvirt {
     return result.stdout;
   }
 
+  /** Where to look while the daemon still runs (a failed test's state is removed with the daemon). */
   private domainLogHint(args: readonly string[]): string {
-    return ` (daemon log: ${join(this.stateDir, "log", "libvirtd.log")}, domain logs: ${join(
-      this.stateDir,
-      "root",
-      "var",
-      "log",
-      "libvirt",
-      "qemu",
-    )}; ${args[0]})`;
+    const qemuLogs = join(this.stateDir, "root/var/log/libvirt/qemu");
+    return ` (virsh ${args[0]}; daemon log ${join(this.stateDir, "log/libvirtd.log")}, QEMU logs ${qemuLogs})`;
   }
 
   /** An HMP command through libvirt's own monitor connection. */

@@ -75,6 +75,24 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** Progress of reading an image file, in file bytes (compressed, for a compressed image). */
+export interface FileProgressOption {
+  /** Called with the bytes of the file read so far, header included. */
+  onFileBytes?: (bytesRead: number) => void;
+}
+
+function countingBytes(source: AsyncIterableIterator<Uint8Array>, onBytes: ((bytes: number) => void) | undefined): AsyncIterableIterator<Uint8Array> {
+  if (!onBytes) return source;
+  return (async function* () {
+    let read = 0;
+    for await (const chunk of source) {
+      read += chunk.length;
+      onBytes(read);
+      yield chunk;
+    }
+  })();
+}
+
 /** `virsh save/restore --bypass-cache`: image I/O with O_DIRECT. */
 export interface BypassCacheOption {
   /** Read or write the file with O_DIRECT; fails with BYPASS_CACHE_UNSUPPORTED where the file system cannot. */
@@ -85,16 +103,19 @@ export interface BypassCacheOption {
  * Reads a save image file from the front (no seeking), with the external programs available
  * for bzip2, xz, lzop and zstd. Open failures use libvirt's words: `Failed to open file '<file>': ...`.
  */
-export async function readSaveImageFile(file: string, options: ReadSaveImageOptions & BypassCacheOption = {}): Promise<SaveImage> {
+export async function readSaveImageFile(
+  file: string,
+  options: ReadSaveImageOptions & BypassCacheOption & FileProgressOption = {},
+): Promise<SaveImage> {
   if (options.bypassCache) {
     // Opened once normally first, so a missing file reports libvirt's open error.
     await (await openImage(file, "r")).close();
-    return readSaveImage(directFileChunks(file), withExternalPrograms(options));
+    return readSaveImage(countingBytes(directFileChunks(file), options.onFileBytes), withExternalPrograms(options));
   }
   const handle = await openImage(file, "r");
   try {
     // The stream owns the handle from here: finishing or closing the image closes the file.
-    return await readSaveImage(fileChunksThenClose(handle), withExternalPrograms(options));
+    return await readSaveImage(countingBytes(fileChunksThenClose(handle), options.onFileBytes), withExternalPrograms(options));
   } catch (error) {
     // Closing a handle the stream closed already does nothing.
     await handle.close().catch(() => undefined);

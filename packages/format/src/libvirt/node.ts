@@ -5,7 +5,7 @@ import { readSaveImage as readWith, type ReadSaveImageOptions, type SaveImage } 
 import { writeSaveImage as writeWith, type SaveImageSink, type WriteSaveImageOptions, type WrittenSaveImage } from "./write.js";
 
 export { compressionArguments, externalProgramCodec, findProgramInPath, type ExternalProgramCodecOptions } from "./node-programs.js";
-export { readSaveImageFile, rewriteSaveImageXmlFile, saveImageToFile, type BypassCacheOption } from "./node-file.js";
+export { readSaveImageFile, rewriteSaveImageXmlFile, saveImageToFile, type BypassCacheOption, type FileProgressOption } from "./node-file.js";
 
 /** `readSaveImage` of the main entry point, with the external programs for bzip2, xz, lzop and zstd. */
 export function readSaveImage(source: ByteSource, options: ReadSaveImageOptions = {}): Promise<SaveImage> {

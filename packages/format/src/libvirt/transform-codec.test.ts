@@ -7,6 +7,7 @@ import { readMigrationStream } from "../stream/decoder.js";
 import { saveImageToFile } from "./node-file.js";
 import { readSaveImage } from "./read.js";
 import { unzstd } from "./test-support/fzstd.js";
+import { unxz } from "./test-support/xz-decompress.js";
 import { saveImageCodec } from "./transform-codec.js";
 
 const dir = mkdtempSync(join(tmpdir(), "savevm-transform-codec-"));
@@ -26,12 +27,14 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return out;
 }
 
-/** A zstd save image made the way libvirt makes one: the payload piped through `zstd -c`. */
-async function zstdImage(): Promise<Uint8Array> {
-  const file = join(dir, "zstd.save");
-  await saveImageToFile(file, { domainXml: "<domain><name>z</name></domain>", wasRunning: true, format: "zstd" }, chunked(stream));
+/** A save image made the way libvirt makes one: the payload piped through `zstd -c` or `xz -c -3`. */
+async function compressedImage(format: "zstd" | "xz"): Promise<Uint8Array> {
+  const file = join(dir, `${format}.save`);
+  await saveImageToFile(file, { domainXml: "<domain><name>z</name></domain>", wasRunning: true, format }, chunked(stream));
   return new Uint8Array(readFileSync(file));
 }
+
+const zstdImage = () => compressedImage("zstd");
 
 describe("saveImageCodec", () => {
   it("reads a zstd image written by the zstd program in-process, through the browser entry's reader", async () => {
@@ -41,6 +44,12 @@ describe("saveImageCodec", () => {
     const decoded = await collect(image.stream);
     expect(decoded.length).toBe(stream.length);
     expect(Buffer.from(decoded).equals(Buffer.from(stream))).toBe(true);
+  });
+
+  it("reads an xz image written by the xz program with a wasm decoder", async () => {
+    const image = await readSaveImage(chunked(await compressedImage("xz"), 4096), { codec: saveImageCodec({ xz: { decompress: unxz } }) });
+    expect(image.header.format).toBe("xz");
+    expect(Buffer.from(await collect(image.stream)).equals(Buffer.from(stream))).toBe(true);
   });
 
   it("feeds the migration stream decoder straight from the decompressor", async () => {

@@ -315,12 +315,17 @@ export function checkRamRecord(rec: RamRecord, pageSize: number): void {
   }
 }
 
+/** The last name checkBlockName passed: a stream names the same few blocks again and again. */
+let validName = "";
+
 /** A RAM block idstr as a counted string holds it: 1 to 255 one-byte characters. */
 function checkBlockName(name: string): void {
+  if (name === validName) return;
   if (name.length === 0 || name.length > 0xff) {
     throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(name.slice(0, 40))} must be 1 to 255 bytes`);
   }
   for (let i = 0; i < name.length; i++) {
     if (name.charCodeAt(i) > 0xff) throw new FormatError("INVALID_VALUE", `RAM block name ${JSON.stringify(name)} has a character that is not one byte`);
   }
+  validName = name;
 }

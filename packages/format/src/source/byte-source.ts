@@ -1,13 +1,34 @@
 /**
  * Anything the decoders read from: one buffer, chunks from an (async) iterable such as a Node
- * Readable, or a WHATWG ReadableStream. Chunks may have any size, including zero.
+ * Readable, a WHATWG ReadableStream, or a ReadIntoSource. Chunks may have any size, including zero.
  */
 export type ByteSource =
   | Uint8Array
   | ArrayBuffer
   | Iterable<Uint8Array>
   | AsyncIterable<Uint8Array>
-  | ReadableStream<Uint8Array>;
+  | ReadableStream<Uint8Array>
+  | ReadIntoSource;
+
+/**
+ * A source that copies its next bytes into the buffer it is given, synchronously, the way
+ * `fs.readSync` does (`openFileReader` of `@savevm/format/node` is one). The decoder then reads
+ * through one buffer it reuses, with no allocation and no promise per read: the cheapest way
+ * through a large file.
+ */
+export interface ReadIntoSource {
+  /** Fills the start of `into` with the next bytes and returns how many; 0 only at the end. */
+  readInto(into: Uint8Array): number;
+  /** Releases the source (closes the file); called once, at the end or when reading stops early. */
+  close?(): void;
+}
+
+export function isReadIntoSource(source: unknown): source is ReadIntoSource {
+  return typeof source === "object" && source !== null && typeof (source as ReadIntoSource).readInto === "function";
+}
+
+/** The chunk size of a ReadIntoSource read through pullChunks (each chunk is a fresh buffer). */
+const READ_INTO_CHUNK = 1 << 20;
 
 /** Pulls the chunks of any ByteSource one at a time. `close()` releases the source early. */
 export interface ChunkPuller {
@@ -18,6 +39,7 @@ export interface ChunkPuller {
 export function pullChunks(source: ByteSource): ChunkPuller {
   if (source instanceof Uint8Array) return fromArray([asBytes(source)]);
   if (source instanceof ArrayBuffer) return fromArray([new Uint8Array(source)]);
+  if (isReadIntoSource(source)) return fromReadInto(source);
   if (isReadableStream(source)) return fromReadableStream(source);
   if (Symbol.asyncIterator in source) return fromAsyncIterator(source[Symbol.asyncIterator]());
   if (Symbol.iterator in source) return fromIterator(source[Symbol.iterator]());
@@ -33,6 +55,34 @@ function fromArray(chunks: Uint8Array[]): ChunkPuller {
   return {
     next: () => Promise.resolve(chunks[i++]),
     close: () => Promise.resolve(),
+  };
+}
+
+function fromReadInto(source: ReadIntoSource): ChunkPuller {
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    source.close?.();
+  };
+  return {
+    next() {
+      if (finished) return Promise.resolve(undefined);
+      try {
+        const chunk = new Uint8Array(READ_INTO_CHUNK);
+        const n = source.readInto(chunk);
+        if (n > 0) return Promise.resolve(chunk.subarray(0, n));
+        finish();
+        return Promise.resolve(undefined);
+      } catch (error) {
+        finish();
+        return Promise.reject(error);
+      }
+    },
+    close() {
+      finish();
+      return Promise.resolve();
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import {
   RAM_SECTION_VERSION,
 } from "../constants.js";
 import { FormatError, hex } from "../errors.js";
+import { countPageRecords, type RamPageCounter } from "../ram/page-counting.js";
 import { RamRecordParser, type RamParseState } from "../ram/ram-records.js";
 import type {
   BodyLayout,
@@ -109,6 +110,16 @@ export class MigrationRecordReader implements AsyncIterableIterator<MigrationRec
     }
   }
 
+  /**
+   * Steps over the buffered ZERO and PAGE records that continue the current block and tells
+   * `counter` how many went by, without a record object each and without reading page bytes.
+   * The records it does not step over (a block name, another type, a bad offset, the end of the
+   * buffered input) are left to `nextSync()` and `next()`, which report any error as usual.
+   */
+  skipPages(counter: RamPageCounter): void {
+    if (this.ramSection !== undefined) countPageRecords(this.input.reader, this.parser.state, counter);
+  }
+
   async next(): Promise<IteratorResult<MigrationRecord, undefined>> {
     for (;;) {
       if (this.ramSection !== undefined) {
@@ -131,6 +142,16 @@ export class MigrationRecordReader implements AsyncIterableIterator<MigrationRec
   }
 }
 
+export interface ForEachRecordOptions {
+  /**
+   * Counts page records instead of passing them to `fn`: most ZERO and PAGE records (those that
+   * continue a block) then only bump its counters, and their bytes are never looked at. The rest
+   * still reach `fn`, so count those too. For a summary of a large stream (`StreamSummaryBuilder`
+   * is a counter), not for anything that needs the pages' contents.
+   */
+  pages?: RamPageCounter;
+}
+
 /**
  * Calls `fn` for every record, synchronously for as long as records are already buffered (no
  * promise per RAM page), and resolves at the end of the stream.
@@ -138,20 +159,30 @@ export class MigrationRecordReader implements AsyncIterableIterator<MigrationRec
 export async function forEachRecord(
   records: AsyncIterable<MigrationRecord> | Iterable<MigrationRecord>,
   fn: (record: MigrationRecord) => void,
+  options: ForEachRecordOptions = {},
 ): Promise<void> {
   if (!(records instanceof MigrationRecordReader)) {
     for await (const rec of records) fn(rec);
     return;
   }
-  for (;;) {
-    let rec = records.nextSync();
-    while (rec !== undefined) {
-      fn(rec);
-      rec = records.nextSync();
+  const pages = options.pages;
+  try {
+    for (;;) {
+      if (pages) records.skipPages(pages);
+      let rec = records.nextSync();
+      while (rec !== undefined) {
+        fn(rec);
+        if (pages) records.skipPages(pages);
+        rec = records.nextSync();
+      }
+      const step = await records.next();
+      if (step.done) return;
+      fn(step.value);
     }
-    const step = await records.next();
-    if (step.done) return;
-    fn(step.value);
+  } catch (e) {
+    // A RAM record that failed to parse, or `fn` itself: the source is released all the same.
+    await records.return().catch(() => undefined);
+    throw e;
   }
 }
 

@@ -55,6 +55,8 @@ export interface SectionInit {
 export type SectionBody = Uint8Array | { description: VMStateDescription; value: VMStateValue };
 
 const NO_DATA = new Uint8Array(0);
+/** What every page record starts as; `pageRecord` fills in the section, address and block. */
+const PAGE_RECORD_BASE = { kind: "ram", offset: 0, sectionId: 0, address: 0, continued: false, block: "" } as const;
 
 /**
  * Writes a migration stream. By default the output is what QEMU 7.2 writes: header, configuration
@@ -79,9 +81,9 @@ export class MigrationStreamWriter {
   private lastBlock: string | undefined;
   private zeroPage: Uint8Array;
   // One reused record per hot page type: a page costs no object.
-  readonly #page: RamPageRecord = { kind: "ram", type: "page", offset: 0, sectionId: 0, address: 0, continued: false, block: "", data: NO_DATA };
-  readonly #zero: RamZeroRecord = { kind: "ram", type: "zero", offset: 0, sectionId: 0, address: 0, continued: false, block: "", fill: 0 };
-  readonly #dedup: RamDedupRecord = { kind: "ram", type: "dedup", offset: 0, sectionId: 0, address: 0, continued: false, block: "", source: 0 };
+  readonly #page: RamPageRecord = { ...PAGE_RECORD_BASE, type: "page", data: NO_DATA };
+  readonly #zero: RamZeroRecord = { ...PAGE_RECORD_BASE, type: "zero", fill: 0 };
+  readonly #dedup: RamDedupRecord = { ...PAGE_RECORD_BASE, type: "dedup", source: 0 };
   /** Bytes handed to the sink or buffered so far. */
   private written = 0;
 
@@ -213,7 +215,7 @@ export class MigrationStreamWriter {
   ramStart(blocks: readonly RamBlockInfo[], section: Partial<SectionInit> = {}): this {
     let total = 0;
     for (const b of blocks) total += b.length;
-    const memSize: RamRecord = { kind: "ram", type: "mem-size", offset: 0, sectionId: 0, address: total, continued: false, blocks: [...blocks] };
+    const memSize: RamRecord = { ...PAGE_RECORD_BASE, type: "mem-size", address: total, blocks: [...blocks] };
     // Checked before the section opens: a bad block list leaves no half section behind.
     checkRamRecord(memSize, this.pageSize);
     this.beginRam("start", section);
@@ -288,11 +290,11 @@ export class MigrationStreamWriter {
   }
 
   ramXbzrle(block: string, address: number, encoded: Uint8Array): this {
-    return this.pageRecord({ kind: "ram", type: "xbzrle", offset: 0, sectionId: 0, address, continued: false, block, data: encoded }, block, address);
+    return this.pageRecord({ ...PAGE_RECORD_BASE, type: "xbzrle", data: encoded }, block, address);
   }
 
   ramCompressed(block: string, address: number, zlibData: Uint8Array): this {
-    return this.pageRecord({ kind: "ram", type: "compressed", offset: 0, sectionId: 0, address, continued: false, block, data: zlibData }, block, address);
+    return this.pageRecord({ ...PAGE_RECORD_BASE, type: "compressed", data: zlibData }, block, address);
   }
 
   /**

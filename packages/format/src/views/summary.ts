@@ -1,5 +1,6 @@
 import type { SectionType } from "../constants.js";
 import { DEFAULT_PAGE_SIZE } from "../constants.js";
+import type { RamPageCounter } from "../ram/page-counting.js";
 import type { BodyLayout, MigrationRecord } from "../records.js";
 import type { ByteSource } from "../source/byte-source.js";
 import { forEachRecord, readMigrationStream } from "../stream/decoder.js";
@@ -71,8 +72,12 @@ function noPages(): RamPageCounts {
   return { zero: 0, uniform: 0, normal: 0, xbzrle: 0, compressed: 0, dedup: 0 };
 }
 
-/** Builds a StreamSummary from records fed one at a time (so one pass can also do other work). */
-export class StreamSummaryBuilder {
+/**
+ * Builds a StreamSummary from records fed one at a time (so one pass can also do other work).
+ * It is a RamPageCounter too: `forEachRecord(reader, (rec) => builder.add(rec), { pages: builder })`
+ * counts most page records without a record object each.
+ */
+export class StreamSummaryBuilder implements RamPageCounter {
   private readonly s: StreamSummary = { footers: false, sections: [], devices: [], commands: [], trailingBytes: 0, totalBytes: 0 };
   private open: SectionSummary | undefined;
   private pageSize = DEFAULT_PAGE_SIZE;
@@ -107,8 +112,7 @@ export class StreamSummaryBuilder {
         };
         s.sections.push(this.open);
         if (rec.idstr === "ram") {
-          s.ram ??= { pageSize: this.pageSize, sections: 0, blocks: [], pages: noPages() };
-          s.ram.sections++;
+          this.ram().sections++;
         } else if (rec.type === "full" || rec.type === "start") {
           s.devices.push({
             idstr: rec.idstr,
@@ -150,7 +154,7 @@ export class StreamSummaryBuilder {
   }
 
   private addRam(rec: Extract<MigrationRecord, { kind: "ram" }>): void {
-    const ram = (this.s.ram ??= { pageSize: this.pageSize, sections: 0, blocks: [], pages: noPages() });
+    const ram = this.ram();
     if (rec.type === "mem-size") {
       for (const b of rec.blocks) {
         let block = this.blocks.get(b.idstr);
@@ -163,15 +167,36 @@ export class StreamSummaryBuilder {
       return;
     }
     if (rec.type === "eos" || rec.type === "multifd-flush") return;
-    let block = this.blocks.get(rec.block);
-    if (!block) {
-      block = { idstr: rec.block, length: 0, pages: noPages() };
-      this.blocks.set(rec.block, block);
-      ram.blocks.push(block);
-    }
+    const block = this.pagesOf(ram, rec.block);
     const kind = rec.type === "zero" ? (rec.fill === 0 ? "zero" : "uniform") : rec.type === "page" ? "normal" : rec.type;
     block.pages[kind]++;
     ram.pages[kind]++;
+  }
+
+  countPages(idstr: string, zero: number, uniform: number, normal: number): void {
+    const ram = this.ram();
+    const block = this.pagesOf(ram, idstr);
+    block.pages.zero += zero;
+    block.pages.uniform += uniform;
+    block.pages.normal += normal;
+    ram.pages.zero += zero;
+    ram.pages.uniform += uniform;
+    ram.pages.normal += normal;
+  }
+
+  private ram(): NonNullable<StreamSummary["ram"]> {
+    return (this.s.ram ??= { pageSize: this.pageSize, sections: 0, blocks: [], pages: noPages() });
+  }
+
+  /** The block's entry; a block no MEM_SIZE record announced gets one of length 0. */
+  private pagesOf(ram: NonNullable<StreamSummary["ram"]>, idstr: string): RamBlockSummary {
+    let block = this.blocks.get(idstr);
+    if (!block) {
+      block = { idstr, length: 0, pages: noPages() };
+      this.blocks.set(idstr, block);
+      ram.blocks.push(block);
+    }
+    return block;
   }
 
   private close(end: number): void {
@@ -193,6 +218,6 @@ export class StreamSummaryBuilder {
  */
 export async function summarizeStream(source: ByteSource, options?: ReadMigrationOptions): Promise<StreamSummary> {
   const builder = new StreamSummaryBuilder();
-  await forEachRecord(readMigrationStream(source, options), (rec) => builder.add(rec));
+  await forEachRecord(readMigrationStream(source, options), (rec) => builder.add(rec), { pages: builder });
   return builder.result();
 }

@@ -18,8 +18,10 @@ const OPEN_BRACE = 0x7b;
  */
 export function findVmdescTrailer(buf: Uint8Array, start = 0, end = buf.length): FoundTrailer | undefined {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (let i = end - 6; i > start; i--) {
-    if (buf[i] !== QEMU_VM_VMDESCRIPTION || buf[i - 1] !== QEMU_VM_EOF || buf[i + 5] !== OPEN_BRACE) continue;
+  // lastIndexOf scans natively; a negative start would count from the end, hence the guard
+  const from = end - 6;
+  for (let i = from > start ? buf.lastIndexOf(QEMU_VM_VMDESCRIPTION, from) : -1; i > start; i = buf.lastIndexOf(QEMU_VM_VMDESCRIPTION, i - 1)) {
+    if (buf[i - 1] !== QEMU_VM_EOF || buf[i + 5] !== OPEN_BRACE) continue;
     const len = view.getUint32(i + 1);
     if (i + 5 + len > end) continue;
     try {

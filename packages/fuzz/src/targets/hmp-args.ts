@@ -6,8 +6,7 @@ import { hasCode, type FuzzTarget } from "../target.js";
 export const hmpArgsTarget: FuzzTarget = {
   name: "hmp-args",
   description: "@savevm/qmp parseHmpArgs with QEMU 7.2's args_type of real HMP commands",
-  seeds: () =>
-    HMP_COMMANDS.flatMap((c, i) => c.lines.map((line) => new Uint8Array([i, ...new TextEncoder().encode(line)]))),
+  seeds: () => HMP_COMMANDS.flatMap((c, i) => c.lines.map((line) => new Uint8Array([i, ...new TextEncoder().encode(line)]))),
   run(input) {
     if (input.length === 0) return;
     const command = HMP_COMMANDS[input[0]! % HMP_COMMANDS.length]!;
@@ -16,5 +15,23 @@ export const hmpArgsTarget: FuzzTarget = {
   expected: (error) => hasCode(error, [HmpArgumentError]),
   maxAllocation: 64 * 1024,
   maxInput: 4096,
-  dictionary: ["-d", "-b", " ", '"', "\\", "\\\"", "0x", "-", "on", "off", "18446744073709551616", "9223372036854775808", "1e3", "k", "M", "G", "\t"],
+  dictionary: [
+    "-d",
+    "-b",
+    " ",
+    '"',
+    "\\",
+    '\\"',
+    "0x",
+    "-",
+    "on",
+    "off",
+    "18446744073709551616",
+    "9223372036854775808",
+    "1e3",
+    "k",
+    "M",
+    "G",
+    "\t",
+  ],
 };

@@ -9,7 +9,7 @@ const Capability = t.enum("MigrationCapability", ["xbzrle", "events", "backgroun
 /** A server with commands of each shape: no arguments, a string, a schema with arrays and enums, OOB. */
 function server(): QmpServer {
   const s = new QmpServer({ limits: LIMITS, version: { qemu: { major: 7, minor: 2, micro: 0 }, package: "fuzz" } });
-  s.command("query-status", { allowOob: true, handler: () => ({ status: "running", singlestep: false, running: true }) as never });
+  s.command("query-status", { allowOob: true, handler: () => ({ status: "running", singlestep: false, running: true } as never) });
   s.command("stop", { handler: () => undefined });
   s.command("human-monitor-command", {
     args: { "command-line": "str", "*cpu-index": "int" },
@@ -34,7 +34,8 @@ export const qmpSessionTarget: FuzzTarget = {
   name: "qmp-session",
   description: "@savevm/qmp QmpServerSession (greeting, negotiation, dispatch, OOB, argument schemas)",
   seeds: () => {
-    const negotiated = (m: string): Uint8Array => new TextEncoder().encode(`{"execute": "qmp_capabilities", "arguments": {"enable": ["oob"]}}\n${m}\n`);
+    const negotiated = (m: string): Uint8Array =>
+      new TextEncoder().encode(`{"execute": "qmp_capabilities", "arguments": {"enable": ["oob"]}}\n${m}\n`);
     return [...QMP_MESSAGES.map(negotiated), new TextEncoder().encode(QMP_MESSAGES.join("\n"))];
   },
   async run(input) {
@@ -55,5 +56,29 @@ export const qmpSessionTarget: FuzzTarget = {
   expected: () => false,
   maxAllocation: 2 << 20,
   maxInput: 32 * 1024,
-  dictionary: ['"execute"', '"exec-oob"', '"arguments"', '"id"', '"qmp_capabilities"', '"enable"', '["oob"]', '"query-status"', '"human-monitor-command"', '"command-line"', '"migrate-set-capabilities"', '"capabilities"', '"capability"', '"state"', '"migrate"', '"uri"', "{", "}", "[", "]", ":", ",", "\n"],
+  dictionary: [
+    '"execute"',
+    '"exec-oob"',
+    '"arguments"',
+    '"id"',
+    '"qmp_capabilities"',
+    '"enable"',
+    '["oob"]',
+    '"query-status"',
+    '"human-monitor-command"',
+    '"command-line"',
+    '"migrate-set-capabilities"',
+    '"capabilities"',
+    '"capability"',
+    '"state"',
+    '"migrate"',
+    '"uri"',
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    "\n",
+  ],
 };

@@ -1,11 +1,4 @@
-import {
-  decodeMigrationStream,
-  encodeMigrationStream,
-  FormatError,
-  RamApplier,
-  type RamBlockAccess,
-  type RamSink,
-} from "@savevm/format";
+import { decodeMigrationStream, encodeMigrationStream, FormatError, RamApplier, type RamBlockAccess, type RamSink } from "@savevm/format";
 import { qemuRecords, qemuStreams, reducedStream } from "../fixtures.js";
 import { hasCode, type FuzzTarget } from "../target.js";
 
@@ -65,5 +58,22 @@ export const streamTarget: FuzzTarget = {
   // The decoder buffers at most maxBufferedBytes (plus the chunk being read).
   maxAllocation: 2 * MAX_BUFFERED,
   maxInput: 256 * 1024,
-  dictionary: ["QEVM", "\x00\x00\x00\x03", "\x07", "\x01", "\x02", "\x03", "\x04", "\x7e", "\x06", "\x08", "pc.ram", "ram", "timer", "configuration", "pc-i440fx-7.2", "{\"page_size\": 4096"],
+  dictionary: [
+    "QEVM",
+    "\x00\x00\x00\x03",
+    "\x07",
+    "\x01",
+    "\x02",
+    "\x03",
+    "\x04",
+    "\x7e",
+    "\x06",
+    "\x08",
+    "pc.ram",
+    "ram",
+    "timer",
+    "configuration",
+    "pc-i440fx-7.2",
+    '{"page_size": 4096',
+  ],
 };

@@ -26,7 +26,9 @@ export const vmstateTarget: FuzzTarget = {
       const vmdesc = records.find((r) => r.kind === "vmdesc");
       if (vmdesc?.kind !== "vmdesc") continue;
       for (const device of vmdesc.description.devices) {
-        const section = records.find((r) => r.kind === "section" && r.type === "full" && r.idstr === device.name && r.instanceId === device.instance_id);
+        const section = records.find(
+          (r) => r.kind === "section" && r.type === "full" && r.idstr === device.name && r.instanceId === device.instance_id,
+        );
         if (section?.kind !== "section" || !section.body) continue;
         const json = new TextEncoder().encode(formatQemuJson({ page_size: vmdesc.description.page_size, devices: [device] }));
         seeds.push(pack(json, section.body));
@@ -48,5 +50,25 @@ export const vmstateTarget: FuzzTarget = {
   expected: (error) => hasCode(error, [FormatError]),
   maxAllocation: 64 * 1024,
   maxInput: 64 * 1024,
-  dictionary: ['"fields"', '"subsections"', '"name"', '"type"', '"size"', '"array_len"', '"struct"', '"vmsd_name"', '"version"', '"buffer"', '"uint32"', '"int64"', '"bool"', '"unused_buffer"', "[", "]", "{", "}", ","],
+  dictionary: [
+    '"fields"',
+    '"subsections"',
+    '"name"',
+    '"type"',
+    '"size"',
+    '"array_len"',
+    '"struct"',
+    '"vmsd_name"',
+    '"version"',
+    '"buffer"',
+    '"uint32"',
+    '"int64"',
+    '"bool"',
+    '"unused_buffer"',
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+  ],
 };

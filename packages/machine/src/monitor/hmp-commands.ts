@@ -1,6 +1,6 @@
 import type { HmpRegistry } from "@savevm/qmp";
 import { MachineError } from "../errors.js";
-import { MAIN_RAM_BLOCK, type Machine } from "../machine.js";
+import type { Machine } from "../machine.js";
 import type { MigrationInfo } from "../save/migration-status.js";
 import { NamedSnapshots } from "../snapshot/named-snapshots.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
@@ -54,7 +54,7 @@ export function formatInfoMigrate(machine: Machine): string {
 
 /** query-memory-size-summary's base-memory: the main RAM block, as QEMU's `-m`. */
 export function baseMemory(machine: Machine): number {
-  return machine.ram.blocks.find((b) => b.name === MAIN_RAM_BLOCK)?.size ?? 0;
+  return machine.mainRam.size;
 }
 
 /** query-name: `{}` for a machine started without a name, as QEMU without `-name`. */
@@ -114,7 +114,7 @@ export function registerMachineHmpCommands(hmp: HmpRegistry, machine: Machine, o
         machine.checkMigrate(uri);
         let open;
         try {
-          open = options.channels.prepareOutput(uri);
+          open = options.channels.prepareOutput(uri, machine.multifdRequest());
         } catch (err) {
           machine.noteRefusedMigration(err instanceof Error ? err : new Error(String(err)));
           throw err;

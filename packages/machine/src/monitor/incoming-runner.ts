@@ -58,7 +58,7 @@ export async function startIncoming(
     onLoaded = () => undefined,
   } = typeof handlers === "function" ? { onError: handlers } : handlers;
   machine.checkIncoming();
-  const prepared = await channels.prepareInput(uri);
+  const prepared = await channels.prepareInput(uri, machine.multifdRequest());
   machine.markIncomingStarted(prepared.socketAddress);
   void (async () => {
     try {

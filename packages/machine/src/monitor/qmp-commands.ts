@@ -123,7 +123,7 @@ export function registerMachineCommands(registry: QmpRegistry, machine: Machine,
       machine.checkMigrate(args.uri);
       let open;
       try {
-        open = channels.prepareOutput(args.uri);
+        open = channels.prepareOutput(args.uri, machine.multifdRequest());
       } catch (err) {
         machine.noteRefusedMigration(err instanceof Error ? err : new Error(String(err)));
         throw err;

@@ -8,6 +8,8 @@ import { fdInput, fdOutput } from "./fd-channel.js";
 import { FileOutputChannel, openFileInput } from "./file-channel.js";
 import { parseMigrationUri, type MigrationUri } from "./migration-uri.js";
 import { connectSocket, listenSocket, socketInput, SocketOutputChannel, type IncomingListener } from "./socket-channel.js";
+import type { MultifdRequest } from "../save/multifd/multifd-transport.js";
+import { acceptMultifd, connectMultifd } from "./multifd-sockets.js";
 
 export interface NodeChannelOptions {
   /** Allow `exec:` URIs (off unless the machine was started with the option that allows it). */
@@ -62,10 +64,12 @@ export class NodeChannels {
     }
   }
 
-  /** Checks an outgoing URI and returns the function that opens it. */
-  prepareOutput(text: string): () => Promise<OutputChannel> {
+  /** Checks an outgoing URI and returns the function that opens it (with `multifd`, and its channels). */
+  prepareOutput(text: string, multifd?: MultifdRequest): () => Promise<OutputChannel> {
     const uri = parseMigrationUri(text, "outgoing");
     this.#checkExec(uri);
+    checkMultifdProtocol(uri, multifd);
+    if (multifd && (uri.kind === "unix" || uri.kind === "tcp")) return () => connectMultifd(uri, multifd);
     switch (uri.kind) {
       case "file":
         if (uri.offset !== 0) throw new MachineError("INVALID_ARGUMENT", "file: offset is only supported for incoming migration");
@@ -91,15 +95,20 @@ export class NodeChannels {
    * Checks an incoming URI and starts listening where the scheme listens; `accept` resolves
    * with the stream once a source connected (or at once for files, fds and commands).
    */
-  async prepareInput(text: string): Promise<{ listener?: IncomingListener; accept: () => Promise<InputChannel> }> {
+  async prepareInput(
+    text: string,
+    multifd?: MultifdRequest,
+  ): Promise<{ listener?: IncomingListener; accept: () => Promise<InputChannel> }> {
     const uri = parseMigrationUri(text, "incoming");
     this.#checkExec(uri);
+    checkMultifdProtocol(uri, multifd);
     switch (uri.kind) {
       case "file":
         return { accept: () => openFileInput(resolve(this.baseDir, uri.path), uri.offset) };
       case "unix":
       case "tcp": {
         const listener = await listenSocket(uri);
+        if (multifd) return { listener, accept: () => acceptMultifd(listener, multifd) };
         return { listener, accept: async () => socketInput(await listener.accept()) };
       }
       case "fd": {
@@ -111,6 +120,13 @@ export class NodeChannels {
       case "exec":
         return { accept: async () => execInput(uri.command) };
     }
+  }
+}
+
+/** Multifd needs several connections to one address: only unix and tcp have that (QEMU's words). */
+function checkMultifdProtocol(uri: MigrationUri, multifd: MultifdRequest | undefined): void {
+  if (multifd && uri.kind !== "unix" && uri.kind !== "tcp") {
+    throw new MachineError("INVALID_ARGUMENT", "multifd is not supported by current protocol");
   }
 }
 

@@ -18,6 +18,8 @@ export { fdInput, fdOutput } from "./fd-channel.js";
 export { execInput, execOutput } from "./exec-channel.js";
 export { parseMigrationUri, type MigrationUri, type UriDirection } from "./migration-uri.js";
 export { NodeMonitorChannels } from "./node-monitor-channels.js";
+export { acceptMultifd, connectMultifd } from "./multifd-sockets.js";
+export { ThreadLaneChannel } from "./multifd-send-thread.js";
 export { nodeHasher } from "./node-hasher.js";
 export { nodeBackends, type NodeBackendOptions } from "./node-backends.js";
 export { NodeStagingHelper, nodeStagingHelper, DEFAULT_LANE_SLOTS, type NodeStagingOptions } from "./staging-thread.js";

@@ -1,5 +1,6 @@
 import type { InputChannel, OutputChannel } from "../channel.js";
 import type { MonitorChannels, PreparedInput, StateFileOptions } from "../monitor/monitor-channels.js";
+import type { MultifdInputChannel, MultifdRequest } from "../save/multifd/multifd-transport.js";
 import { NodeChannels, type NodeChannelOptions } from "./channels.js";
 import { fdInput, fdOutput } from "./fd-channel.js";
 import { FileOutputChannel, openFileInput } from "./file-channel.js";
@@ -20,14 +21,18 @@ export class NodeMonitorChannels implements MonitorChannels {
     return this.channels.baseDir;
   }
 
-  prepareOutput(uri: string): () => Promise<OutputChannel> {
-    return this.channels.prepareOutput(uri);
+  prepareOutput(uri: string, multifd?: MultifdRequest): () => Promise<OutputChannel> {
+    return this.channels.prepareOutput(uri, multifd);
   }
 
-  async prepareInput(uri: string): Promise<PreparedInput> {
-    const prepared = await this.channels.prepareInput(uri);
+  async prepareInput(uri: string, multifd?: MultifdRequest): Promise<PreparedInput> {
+    const prepared = await this.channels.prepareInput(uri, multifd);
     // Every incoming URI also takes a libvirt save image (`virsh save` output).
-    const accept = async () => unwrapSaveImage(await prepared.accept());
+    const accept = async () => {
+      const input: MultifdInputChannel = await prepared.accept();
+      const unwrapped = await unwrapSaveImage(input);
+      return input.multifd ? Object.assign(unwrapped, { multifd: input.multifd }) : unwrapped;
+    };
     const listener = prepared.listener;
     if (!listener) return { accept };
     const a = listener.address;

@@ -114,6 +114,8 @@ export interface IncomingListener {
   readonly address: SocketAddress;
   /** Resolves with the first connection; the listener then stops accepting. */
   accept(): Promise<Socket>;
+  /** The next connection, the listener accepting on (multifd takes several); `close` ends it. */
+  acceptNext(): Promise<Socket>;
   close(): void;
 }
 
@@ -133,6 +135,10 @@ export async function listenSocket(address: SocketAddress): Promise<IncomingList
   const server: Server = createServer({ pauseOnConnect: false });
   const pending: Socket[] = [];
   const waiters: ((s: Socket) => void)[] = [];
+  const acceptNext = (): Promise<Socket> => {
+    const ready = pending.shift();
+    return ready ? Promise.resolve(ready) : new Promise<Socket>((r) => waiters.push(r));
+  };
   server.on("connection", (socket) => {
     const waiter = waiters.shift();
     if (waiter) waiter(socket);
@@ -154,10 +160,9 @@ export async function listenSocket(address: SocketAddress): Promise<IncomingList
       }
       resolve({
         address: bound,
+        acceptNext,
         accept() {
-          const ready = pending.shift();
-          const got = ready ? Promise.resolve(ready) : new Promise<Socket>((r) => waiters.push(r));
-          return got.then((socket) => {
+          return acceptNext().then((socket) => {
             server.close();
             return socket;
           });

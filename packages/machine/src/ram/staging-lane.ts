@@ -2,7 +2,7 @@ import { GuestMemory } from "@savevm/ram-wasm";
 import { MachineError } from "../errors.js";
 import type { PageMemory } from "./page-memory.js";
 import { TARGET_PAGE_SIZE } from "./ram-block.js";
-import type { StagingLane } from "./staging-helper.js";
+import type { StagingHelper, StagingLane } from "./staging-helper.js";
 import {
   CONTROL,
   KEPT_BUFFERS,
@@ -14,6 +14,7 @@ import {
   OP_WRITE,
   OP_WRITE_SHARED,
   SLOT_WORDS,
+  type LaneExit,
   type LaneInit,
   type MessagePortLike,
 } from "./staging-worker.js";
@@ -220,4 +221,74 @@ export function checkLaneSlots(slots: number): number {
     throw new MachineError("INVALID_CONFIG", `staging slots must be a power of two from 16 to 65536, not ${slots}`);
   }
   return slots;
+}
+
+/**
+ * A `StagingHelper` on one helper thread running `stagingWorkerMain`, whatever kind of thread
+ * that is (a Node worker thread, a Web Worker): lanes by id, the thread started at the first
+ * load and kept for the next, every lane failed when the thread is lost or closed.
+ */
+export abstract class LaneHelper<W> implements StagingHelper {
+  readonly #slots: number;
+  #worker: W | undefined;
+  #nextId = 1;
+  readonly #lanes = new Map<number, SharedStagingLane>();
+
+  constructor(slots: number) {
+    this.#slots = checkLaneSlots(slots);
+  }
+
+  /** Starts the thread; its messages go to `exited`, its failure to `lost`. */
+  protected abstract spawn(): W;
+  protected abstract terminate(worker: W): void;
+  /** A new lane's ports: where this side announces shared input buffers (none: never by reference), and the helper's end. */
+  protected abstract ports(): { ours: BufferPort | undefined; theirs: MessagePortLike };
+  /** Sends the helper a lane, its port transferred. */
+  protected abstract post(worker: W, init: LaneInit, port: MessagePortLike): void;
+  /** Whether this host can start the thread at all. */
+  protected available(): boolean {
+    return true;
+  }
+  /** Told whenever the number of open lanes changes (a Node thread keeps the process alive only while it has some). */
+  protected lanesChanged(_worker: W, _open: number): void {}
+
+  begin(memory: PageMemory): StagingLane | undefined {
+    if (!shareableStaging(memory) || !this.available()) return undefined;
+    this.#worker ??= this.spawn();
+    const worker = this.#worker;
+    const id = this.#nextId++;
+    const { ours, theirs } = this.ports();
+    const lane = new SharedStagingLane(this.#slots, memory, ours, () => {
+      this.#lanes.delete(id);
+      this.lanesChanged(worker, this.#lanes.size);
+    });
+    this.#lanes.set(id, lane);
+    this.lanesChanged(worker, this.#lanes.size);
+    this.post(worker, laneInit(id, lane, memory, theirs), theirs);
+    return lane;
+  }
+
+  close(): void {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker === undefined) return;
+    this.#failAll("the staging helper was closed");
+    this.terminate(worker);
+  }
+
+  /** The helper's answer for one lane: done, or failed with `error`. */
+  protected exited(exit: LaneExit): void {
+    this.#lanes.get(exit.id)?.exited(exit.error);
+  }
+
+  /** The thread failed or ended: its lanes fail, and the next load starts a new one. */
+  protected lost(worker: W, reason: string): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    this.#failAll(reason);
+  }
+
+  #failAll(reason: string): void {
+    for (const lane of [...this.#lanes.values()]) lane.exited(reason);
+  }
 }

@@ -1,6 +1,5 @@
-import type { PageMemory } from "./page-memory.js";
-import type { StagingHelper, StagingLane } from "./staging-helper.js";
-import { checkLaneSlots, laneInit, shareableStaging, SharedStagingLane } from "./staging-lane.js";
+import type { StagingHelper } from "./staging-helper.js";
+import { LaneHelper } from "./staging-lane.js";
 import { stagingWorkerMain, type LaneExit, type LaneInit } from "./staging-worker.js";
 
 /** Queue slots per lane (a power of two): 4 MiB of pages in flight. */
@@ -25,63 +24,43 @@ export interface WebStagingOptions {
  * A `StagingHelper` on a Web Worker, for a machine that runs in a worker of a cross-origin
  * isolated page (the loader blocks with `Atomics.wait`, which a page's main thread may not).
  * The worker starts at the first load that can use it and is kept for the next; `close` ends it.
- * Where memory cannot be shared (no isolation, no SIMD), `begin` declines and the loader writes
- * every page itself.
+ * Where memory cannot be shared (no isolation, no SIMD) or there are no workers, `begin`
+ * declines and the loader writes every page itself.
  */
-export class WebStagingHelper implements StagingHelper {
-  readonly #slots: number;
-  #worker: Worker | undefined;
+export class WebStagingHelper extends LaneHelper<Worker> {
   #url: string | undefined;
-  #nextId = 1;
-  readonly #lanes = new Map<number, SharedStagingLane>();
 
   constructor(options: WebStagingOptions = {}) {
-    this.#slots = checkLaneSlots(options.slots ?? DEFAULT_WEB_LANE_SLOTS);
+    super(options.slots ?? DEFAULT_WEB_LANE_SLOTS);
   }
 
-  begin(memory: PageMemory): StagingLane | undefined {
-    if (!shareableStaging(memory) || typeof Worker !== "function") return undefined;
-    const worker = this.#ensureWorker();
-    const id = this.#nextId++;
-    const lane = new SharedStagingLane(this.#slots, memory, undefined, () => this.#lanes.delete(id));
-    this.#lanes.set(id, lane);
-    const { port2 } = new MessageChannel();
-    const init: LaneInit = laneInit(id, lane, memory, port2);
-    worker.postMessage(init, [port2]);
-    return lane;
+  protected override available(): boolean {
+    return typeof Worker === "function";
   }
 
-  close(): void {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (!worker) return;
-    this.#failAll("the staging helper was closed");
+  protected spawn(): Worker {
+    this.#url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+    const worker = new Worker(this.#url, { name: "savevm-staging" });
+    worker.onmessage = (e: MessageEvent<LaneExit>) => this.exited(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.lost(worker, `the staging helper failed: ${e.message}`);
+    };
+    return worker;
+  }
+
+  protected terminate(worker: Worker): void {
     worker.terminate();
     if (this.#url) URL.revokeObjectURL(this.#url);
     this.#url = undefined;
   }
 
-  #ensureWorker(): Worker {
-    if (this.#worker) return this.#worker;
-    this.#url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-    const worker = new Worker(this.#url, { name: "savevm-staging" });
-    worker.onmessage = (e: MessageEvent<LaneExit>) => this.#lanes.get(e.data.id)?.exited(e.data.error);
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.#lost(worker, `the staging helper failed: ${e.message}`);
-    };
-    this.#worker = worker;
-    return worker;
+  protected ports(): { ours: undefined; theirs: MessagePort } {
+    return { ours: undefined, theirs: new MessageChannel().port2 };
   }
 
-  #lost(worker: Worker, reason: string): void {
-    if (this.#worker !== worker) return;
-    this.#worker = undefined;
-    this.#failAll(reason);
-  }
-
-  #failAll(reason: string): void {
-    for (const lane of [...this.#lanes.values()]) lane.exited(reason);
+  protected post(worker: Worker, init: LaneInit, port: MessagePort): void {
+    worker.postMessage(init, [port]);
   }
 }
 

@@ -45,6 +45,7 @@ export const SUPPORTED_CAPABILITIES: ReadonlySet<MigrationCapability> = new Set<
   "background-snapshot",
   "x-ignore-shared",
   "x-dedup",
+  "multifd",
 ]);
 
 /** QEMU 8.2's MigMode: `cpr-reboot` saves for a restart of the same host process. */
@@ -199,6 +200,9 @@ export function checkCapabilities(caps: ReadonlyMap<MigrationCapability, boolean
   if (on("postcopy-preempt") && !on("postcopy-ram")) {
     throw new MachineError("INVALID_ARGUMENT", "Postcopy preempt requires postcopy-ram");
   }
+  if (on("multifd") && on("compress")) throw new MachineError("INVALID_ARGUMENT", "Multifd is not compatible with compress");
+  // Page references name pages of the same stream; multifd pages travel apart from it.
+  if (on("multifd") && on("x-dedup")) throw new MachineError("INVALID_ARGUMENT", "Multifd is not compatible with x-dedup");
   if (on("background-snapshot")) {
     const allowed = new Set<MigrationCapability>(["background-snapshot", "zero-blocks", "events", "block", "x-ignore-shared", "x-dedup"]);
     for (const c of MIGRATION_CAPABILITIES) {

@@ -11,6 +11,9 @@ import type { SaveKind } from "./save-mode.js";
 import type { StreamCodec } from "./stream-codec.js";
 import type { StreamConfiguration } from "./record-sink.js";
 import { sleep, yieldToEventLoop } from "./event-loop.js";
+import { TARGET_PAGE_SIZE } from "../ram/ram-block.js";
+import { MultifdSender } from "./multifd/multifd-sender.js";
+import type { MultifdOutputChannel } from "./multifd/multifd-transport.js";
 
 /** QEMU's BUFFER_DELAY: the window over which bandwidth is limited and measured. */
 const WINDOW_MS = 100;
@@ -87,6 +90,7 @@ export class OutgoingMigration {
   #vmWasRunning = false;
   /** null: not measured yet. */
   #expectedSize: number | undefined | null = null;
+  #multifd: MultifdSender | undefined;
   readonly done: Promise<void>;
 
   /**
@@ -134,7 +138,9 @@ export class OutgoingMigration {
     if (!this.active || this.#cancelRequested) return;
     this.#cancelRequested = true;
     this.#setStatus("cancelling");
-    void this.#channel?.abort(new MachineError("MIGRATION_CANCELLED", "Migration cancelled"));
+    const reason = new MachineError("MIGRATION_CANCELLED", "Migration cancelled");
+    void this.#multifd?.abort(reason);
+    void this.#channel?.abort(reason);
   }
 
   info(): MigrationInfo {
@@ -175,7 +181,7 @@ export class OutgoingMigration {
         "dirty-sync-count": ram.dirtySyncCount,
         "postcopy-requests": 0,
         "page-size": 4096,
-        "multifd-bytes": 0,
+        "multifd-bytes": this.#multifd?.bytes ?? 0,
         "pages-per-second": this.#pagesPerSecond,
         "precopy-bytes": ram.precopyBytes,
         "downtime-bytes": ram.downtimeBytes,
@@ -206,9 +212,13 @@ export class OutgoingMigration {
     try {
       const channel = await this.#open();
       this.#channel = channel;
+      // Taken over at once, so a cancel or failure from here on closes the multifd channels too.
+      const lanes = (channel as MultifdOutputChannel).multifd;
+      if (lanes) this.#multifd = new MultifdSender(lanes.lanes, { uuid: lanes.uuid, pageSize: TARGET_PAGE_SIZE, codec: lanes.codec });
       this.#checkCancelled();
       if (this.#options.prepare) await this.#stopFirst(this.#options.prepare);
-      const sink = host.codec.createSink(channel, { vmdesc: true });
+      const mainSink = host.codec.createSink(channel, { vmdesc: true });
+      const sink = this.#multifd ? this.#multifd.wrap(mainSink) : mainSink;
       session = new SaveSession(host.registry, sink, {
         kind: this.#kind,
         live: host.runState.running,
@@ -228,13 +238,16 @@ export class OutgoingMigration {
         await this.#completion(session);
       }
       await sink.end();
+      await this.#multifd?.close();
       await channel.close();
       this.#checkCancelled();
       this.#finishTiming(sink.position);
       this.#setStatus("completed");
       if (host.runState.state === "finish-migrate") host.runState.set("postmigrate");
     } catch (err) {
-      await this.#channel?.abort(err instanceof Error ? err : new Error(String(err)));
+      const reason = err instanceof Error ? err : new Error(String(err));
+      await this.#multifd?.abort(reason);
+      await this.#channel?.abort(reason);
       this.#totalTime = host.now() - this.#startedAt;
       if (this.#cancelRequested) {
         this.#setStatus("cancelled");

@@ -9,6 +9,7 @@ import { MAX_RUN_PAGES, RamRunWriter } from "./ram-run-writer.js";
 import { RamStats } from "./ram-stats.js";
 import { SaveMode } from "./save-mode.js";
 import { stagedMemory, type Staged } from "./staged-memory.js";
+import type { MultifdPageTarget, MultifdReceiver } from "./multifd/multifd-receiver.js";
 
 /** Most pages one iteration looks at (16 MiB of guest RAM). */
 const MAX_ITERATION_PAGES = 4096;
@@ -48,6 +49,7 @@ export class RamSaveHandler implements SaveHandler {
   #source: PageSource | undefined;
   #writer: RamRunWriter | undefined;
   #stats = new RamStats();
+  #multifd: MultifdReceiver | undefined;
 
   constructor(options: RamHandlerOptions) {
     this.#options = options;
@@ -132,7 +134,12 @@ export class RamSaveHandler implements SaveHandler {
   }
 
   beginLoad(): LoadTransaction {
-    return new RamLoad(this.#options.ram, this.#options.staging);
+    return new RamLoad(this.#options.ram, this.#options.staging, this.#multifd);
+  }
+
+  /** The multifd channels the next load takes pages from besides its main stream (none: undefined). */
+  useMultifd(receiver: MultifdReceiver | undefined): void {
+    this.#multifd = receiver;
   }
 
   #active(): { source: PageSource; writer: RamRunWriter } {
@@ -157,17 +164,20 @@ export class RamSaveHandler implements SaveHandler {
 }
 
 /** Loads RAM records into fresh staging memory; the blocks switch to it on commit. */
-class RamLoad implements LoadTransaction {
+class RamLoad implements LoadTransaction, MultifdPageTarget {
   readonly #ram: RamSet;
   readonly #helper: StagingHelper | undefined;
+  readonly #multifd: MultifdReceiver | undefined;
   readonly #staging = new Map<RamBlock, Staged>();
   /** Blocks the stream leaves in place (x-ignore-shared and kept in a memory file here). */
   readonly #inPlace = new Set<string>();
   #last: { name: string; staged: Staged } | undefined;
 
-  constructor(ram: RamSet, helper: StagingHelper | undefined) {
+  constructor(ram: RamSet, helper: StagingHelper | undefined, multifd: MultifdReceiver | undefined) {
     this.#ram = ram;
     this.#helper = helper;
+    this.#multifd = multifd;
+    multifd?.attach(this);
   }
 
   async apply(section: IncomingSection): Promise<void> {
@@ -175,6 +185,22 @@ class RamLoad implements LoadTransaction {
       throw new MachineError("LOAD_FAILED", "RAM section without RAM records", { offset: section.offset, section: "ram" });
     }
     await section.body.forEach((record) => this.#record(record));
+    // Every RAM section ends with EOS, where QEMU waits for each multifd channel's sync packet.
+    await this.#multifd?.sync();
+  }
+
+  writePages(name: string, offsets: readonly number[], data: Uint8Array, where: { section: string; offset: number }): void {
+    const block = this.#ram.find(name);
+    if (!block) throw new MachineError("UNKNOWN_RAMBLOCK", `multifd: unknown ram block ${name}`, where);
+    for (let i = 0; i < offsets.length; i++) {
+      const addr = offsets[i]!;
+      if (addr > block.size - TARGET_PAGE_SIZE) {
+        throw new MachineError("LOAD_FAILED", `multifd: offset too long ${addr} (max ${block.size.toString(16)})`, where);
+      }
+      const staged = this.#target(name, addr, where.offset);
+      staged.write(addr, data.subarray(i * TARGET_PAGE_SIZE, (i + 1) * TARGET_PAGE_SIZE));
+      staged.written[addr / TARGET_PAGE_SIZE] = 1;
+    }
   }
 
   #record(record: RamRecord): void {

@@ -52,7 +52,10 @@ export class SnapshotPageSource implements PageSource {
   /** A snapshot of `ram`'s blocks with a queue of `capacity` pages. */
   constructor(ram: RamSet, capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity * TARGET_PAGE_SIZE > MAX_QUEUE_BYTES) {
-      throw new MachineError("INVALID_CONFIG", `copy-before-write queue of ${capacity} pages: expected 1 to ${MAX_QUEUE_BYTES / TARGET_PAGE_SIZE}`);
+      throw new MachineError(
+        "INVALID_CONFIG",
+        `copy-before-write queue of ${capacity} pages: expected 1 to ${MAX_QUEUE_BYTES / TARGET_PAGE_SIZE}`,
+      );
     }
     this.#ram = ram;
     for (const block of ram.blocks) this.#regions.set(block, new BlockRegion(block));

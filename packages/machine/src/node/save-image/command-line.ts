@@ -18,10 +18,6 @@ export async function processCommandLine(pid: number): Promise<{ argv: string[];
 // channel and process control are set up anew for each start.
 const QEMU_CONTROL_WITH_VALUE = new Set(["-qmp", "-qmp-pretty", "-monitor", "-mon", "-incoming", "-pidfile", "-runas", "-chroot"]);
 const QEMU_CONTROL_FLAGS = new Set(["-S", "-daemonize"]);
-// Options the domain XML already describes with libvirt's own elements (libvirt adds these itself).
-const QEMU_MODELLED_WITH_VALUE = new Set(["-name", "-uuid", "-m", "-M", "-machine", "-smp", "-accel", "-display"]);
-const QEMU_MODELLED_FLAGS = new Set(["-enable-kvm", "-nodefaults", "-no-user-config", "-no-shutdown"]);
-
 function dashed(option: string): string {
   // QEMU takes --opt as well as -opt.
   return option.startsWith("--") ? option.slice(1) : option;
@@ -72,22 +68,6 @@ export function qemuArgsForRestart(args: readonly string[]): string[] {
       continue;
     }
     out.push(args[i]!);
-  }
-  return out;
-}
-
-/** The arguments for `<qemu:commandline>`: the restart arguments minus what libvirt's XML models. */
-export function qemuArgsForLibvirt(args: readonly string[]): string[] {
-  const restart = qemuArgsForRestart(args);
-  const out: string[] = [];
-  for (let i = 0; i < restart.length; i++) {
-    const option = dashed(restart[i]!);
-    if (QEMU_MODELLED_FLAGS.has(option)) continue;
-    if (QEMU_MODELLED_WITH_VALUE.has(option)) {
-      i++;
-      continue;
-    }
-    out.push(restart[i]!);
   }
   return out;
 }

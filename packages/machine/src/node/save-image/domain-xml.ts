@@ -1,5 +1,7 @@
 import { escapeXml, childrenInNamespace, child, parseXml, type XmlElement } from "./xml-tree.js";
 import { SaveRestoreError } from "./save-image-error.js";
+import { devicesXml, osXml, platformXml } from "./hardware-xml.js";
+import type { DomainHardware } from "./qemu-domain.js";
 
 /** libvirt's namespace for raw QEMU arguments (`<qemu:commandline>`). */
 export const QEMU_XML_NAMESPACE = "http://libvirt.org/schemas/domain/qemu/1.0";
@@ -21,6 +23,13 @@ export interface DomainDescription {
   arch?: string;
   /** The QEMU binary (`<emulator>`). */
   emulator?: string;
+  /**
+   * Firmware tables (`<features><acpi/>`): QEMU's PC builds them unless told not to, and a
+   * destination without them cannot take the stream's `/rom@etc/acpi/tables`. Default true.
+   */
+  acpi?: boolean;
+  /** CPU, firmware, clock, lifecycle and devices read from a QEMU command line, in libvirt's elements. */
+  hardware?: DomainHardware;
   /** Arguments in `<qemu:commandline>`: what libvirt's own elements do not describe. */
   qemuArgs?: string[];
   /** savevm metadata: how to start the machine again. */
@@ -61,13 +70,20 @@ export function buildDomainXml(d: DomainDescription): string {
   }
   xml += `  <memory unit='KiB'>${d.memoryKiB}</memory>\n`;
   xml += `  <currentMemory unit='KiB'>${d.memoryKiB}</currentMemory>\n`;
-  xml += `  <vcpu placement='static'>${d.vcpus}</vcpu>\n`;
+  const h = d.hardware;
+  const current = h?.vcpuCurrent !== undefined ? ` current='${h.vcpuCurrent}'` : "";
+  xml += `  <vcpu placement='static'${current}>${d.vcpus}</vcpu>\n`;
   xml += "  <os>\n";
   xml += `    <type arch='${escapeXml(d.arch ?? "x86_64")}' machine='${escapeXml(d.machineType)}'>hvm</type>\n`;
+  if (h) xml += osXml(h, "    ");
   xml += "  </os>\n";
-  xml += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n";
+  if ((d.arch ?? "x86_64") === "x86_64" || d.arch === "i686")
+    xml += `  <features>\n${d.acpi === false ? "" : "    <acpi/>\n"}    <apic/>\n  </features>\n`;
+  if (h) xml += platformXml(h, "  ");
+  xml += `  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>${h?.onReboot ?? "restart"}</on_reboot>\n  <on_crash>destroy</on_crash>\n`;
   xml += "  <devices>\n";
   if (d.emulator) xml += `    <emulator>${escapeXml(d.emulator)}</emulator>\n`;
+  if (h) xml += devicesXml(h, "    ");
   xml += "  </devices>\n";
   if (qemuArgs.length > 0) xml += `  <qemu:commandline>\n${args("qemu", qemuArgs, "    ")}  </qemu:commandline>\n`;
   xml += "</domain>\n";
@@ -122,6 +138,8 @@ export function readDomainDescription(xml: string): Partial<DomainDescription> {
   const osType = child(child(domain, "os"), "type");
   if (osType?.attributes.machine !== undefined) out.machineType = osType.attributes.machine;
   if (osType?.attributes.arch !== undefined) out.arch = osType.attributes.arch;
+  const features = child(domain, "features");
+  if (features) out.acpi = child(features, "acpi") !== undefined;
   const emulator = child(child(domain, "devices"), "emulator")?.text.trim();
   if (emulator) out.emulator = emulator;
   const commandline = childrenInNamespace(domain, QEMU_XML_NAMESPACE, "commandline")[0];

@@ -35,7 +35,8 @@ export interface RestoreFromImageOptions {
   runtimeDir?: string;
   /**
    * QEMU's command line for an image that records none (one written by real libvirt). The
-   * binary may come first; otherwise {@link qemuBinary} (or the XML's `<emulator>`) is used.
+   * binary may come first (after `NAME=value` words, which are dropped, as `virsh
+   * domxml-to-native` prints them); otherwise {@link qemuBinary} (or the XML's `<emulator>`).
    */
   qemuCommandLine?: readonly string[];
   /** The QEMU binary; default the image's `<emulator>`, else `qemu-system-x86_64`. */
@@ -286,7 +287,12 @@ function write(input: Writable, chunk: Uint8Array): Promise<void> {
  */
 export async function restoreFromImage(options: RestoreFromImageOptions): Promise<RestoredMachine> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const image = await readSaveImageFile(options.file, options.bypassCache ? { bypassCache: true } : {});
+  // Progress is told in bytes of the file read, so a compressed image shows it as well.
+  let fileBytes = 0;
+  const image = await readSaveImageFile(options.file, {
+    ...(options.bypassCache ? { bypassCache: true } : {}),
+    onFileBytes: (n) => (fileBytes = n),
+  });
   let started: Started | undefined;
   let driver: MonitorDriver | undefined;
   const onAbort = (): void => void started?.kill();
@@ -304,7 +310,8 @@ export async function restoreFromImage(options: RestoreFromImageOptions): Promis
     if (description.savevm?.kind === "savevm" && options.qemuCommandLine === undefined) {
       started = await startSavevm(description.savevm.runArgs, identity, registry, options);
     } else {
-      let argv = options.qemuCommandLine ? [...options.qemuCommandLine] : undefined;
+      // A line pasted from `virsh domxml-to-native` starts with its environment (LC_ALL=C PATH=…).
+      let argv = options.qemuCommandLine ? withoutEnvironment(options.qemuCommandLine) : undefined;
       let binary = options.qemuBinary;
       if (argv === undefined && description.savevm?.kind === "qemu") {
         argv = description.savevm.argv;
@@ -330,9 +337,7 @@ export async function restoreFromImage(options: RestoreFromImageOptions): Promis
     await driver.migrateIncoming(machine.incomingUri);
 
     // Feed the stream; a machine that dies or refuses it ends the feeding with its reason.
-    const size = (await stat(options.file)).size - image.payloadOffset;
-    const total = image.header.format === "raw" ? size : 0;
-    let bytes = 0;
+    const total = (await stat(options.file)).size;
     let lastReport = 0;
     // QEMU stops reading at the stream's EOF section and closes its end, before the vmdesc
     // trailer: a write that fails then is no failure. Whether the load worked is asked below.
@@ -345,10 +350,9 @@ export async function restoreFromImage(options: RestoreFromImageOptions): Promis
           fedUntil = err as Error;
           return;
         }
-        bytes += chunk.length;
         if (options.onProgress && Date.now() - lastReport >= 200) {
           lastReport = Date.now();
-          options.onProgress({ percent: total > 0 ? Math.min(99, Math.floor((bytes * 100) / total)) : 0, bytes, total });
+          options.onProgress({ percent: total > 0 ? Math.min(99, Math.floor((fileBytes * 100) / total)) : 0, bytes: fileBytes, total });
         }
       }
       machine.input.end();
@@ -371,7 +375,7 @@ export async function restoreFromImage(options: RestoreFromImageOptions): Promis
         throw new SaveRestoreError("MIGRATION_FAILED", `the incoming migration is still ${info.status} after ${timeoutMs} ms`);
       await sleep(20);
     }
-    options.onProgress?.({ percent: 100, bytes, total: total || bytes });
+    options.onProgress?.({ percent: 100, bytes: total, total });
 
     const resume = options.runState ? options.runState === "running" : image.header.wasRunning;
     if (resume) await driver.cont();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { qemuArgsForLibvirt, qemuArgsForRestart, savevmRunArgs } from "./command-line.js";
+import { qemuArgsForRestart, savevmRunArgs } from "./command-line.js";
+import { qemuDomainOf } from "./qemu-domain.js";
 import { describeMachine } from "./describe-machine.js";
 import { buildDomainXml, checkAbiStability, readDomainDescription } from "./domain-xml.js";
 import { parseInfoMigrate, parseInfoStatus } from "./hmp-driver.js";
@@ -117,14 +118,7 @@ describe("command lines", () => {
   });
 
   it("also drops what libvirt's own elements describe, for qemu:commandline", () => {
-    expect(qemuArgsForLibvirt(qemu)).toEqual([
-      "-chardev",
-      "pty,id=charserial0",
-      "-device",
-      "isa-serial,chardev=charserial0",
-      "-kernel",
-      "/k",
-    ]);
+    expect(qemuDomainOf(qemu).qemuArgs).toEqual([]);
   });
   it("keeps the options that describe a savevm machine", () => {
     const argv = [
@@ -151,7 +145,7 @@ describe("command lines", () => {
 
 describe("domain XML", () => {
   it("describes a QEMU process so that it reads back, arguments with quotes and ampersands included", () => {
-    const argv = ["/usr/bin/qemu-system-x86_64", "-m", "16", "-name", "web", "-kernel", `/k's "dir"/a&b`, "-qmp", "unix:/q,server=on"];
+    const argv = ["/usr/bin/qemu-system-x86_64", "-m", "16", "-name", "web", "-device", `loader,file=/k's "dir"/a&b`, "-qmp", "unix:/q,server=on"];
     const d = describeMachine({ facts: { uuid: "6F1C4A0E-0000-4000-8000-000000000001" }, process: { argv }, machineType: "pc-i440fx-7.2" });
     const xml = buildDomainXml(d);
     expect(xml).toContain("xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'");
@@ -163,10 +157,18 @@ describe("domain XML", () => {
       vcpus: 1,
       machineType: "pc-i440fx-7.2",
       virtType: "qemu",
+      acpi: true,
       emulator: "/usr/bin/qemu-system-x86_64",
-      qemuArgs: ["-kernel", `/k's "dir"/a&b`],
-      savevm: { kind: "qemu", binary: "/usr/bin/qemu-system-x86_64", argv: ["-m", "16", "-name", "web", "-kernel", `/k's "dir"/a&b`] },
+      qemuArgs: ["-device", `loader,file=/k's "dir"/a&b`],
+      savevm: { kind: "qemu", binary: "/usr/bin/qemu-system-x86_64", argv: ["-m", "16", "-name", "web", "-device", `loader,file=/k's "dir"/a&b`] },
     });
+  });
+
+  it("leaves ACPI out for a QEMU without it, as libvirt then starts QEMU without it too", () => {
+    const argv = ["/usr/bin/qemu-system-x86_64", "-m", "16", "-machine", "pc,acpi=off"];
+    const xml = buildDomainXml(describeMachine({ facts: {}, process: { argv } }));
+    expect(xml).not.toContain("<acpi/>");
+    expect(readDomainDescription(xml)).toMatchObject({ acpi: false, machineType: "pc" });
   });
 
   it("describes a savevm machine with its run options", () => {

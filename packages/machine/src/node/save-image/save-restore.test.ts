@@ -212,6 +212,50 @@ describe("saveToImage / restoreFromImage with savevm machines", () => {
   });
 });
 
+describe("saveToImage channels and cancelling", () => {
+  it("saves over a TCP monitor through a unix socket it listens on, and quits the machine", async () => {
+    const machine = await spawnMachine({ memory: 8 << 20, name: "remote", qmp: ["tcp:127.0.0.1:0"], runtimeDir: join(dir, "run") });
+    pids.push(machine.pid);
+    const address = machine.addresses[0]!;
+    expect(address).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
+    const saved = await saveToImage({ target: address, file: join(dir, "remote.save") });
+    // a TCP peer is not known to be local: no descriptor passing, no SIGTERM
+    expect(saved).toMatchObject({ channel: "unix", ended: "quit", name: "remote" });
+    expect(await machine.exited).toBe(0);
+  });
+
+  it("cancels on its AbortSignal: no image, an older one kept, the machine running again", async () => {
+    const machine = await spawnMachine({
+      memory: 32 << 20,
+      name: "cancelled",
+      qmp: [`unix:${join(dir, "cancelled.qmp")}`],
+      runtimeDir: join(dir, "run"),
+      guest: "rate=4M,seed=5,fill=30M",
+    });
+    pids.push(machine.pid);
+    const file = join(dir, "cancelled.save");
+    await writeFile(file, "older");
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const saving = saveToImage({
+      target: "cancelled",
+      file,
+      registry: { runtimeDir: join(dir, "run") },
+      signal: controller.signal,
+      progressIntervalMs: 5,
+      // abort once the stream is flowing
+      onProgress: (p) => {
+        seen.push(p.percent);
+        controller.abort();
+      },
+    });
+    await expect(saving).rejects.toThrow("operation aborted: migration out job: canceled by client");
+    expect(seen.length).toBeGreaterThan(0);
+    expect(await readFile(file, "utf8")).toBe("older");
+    expect((await qmp<{ status: string }>(machine.addresses[0]!, "query-status")).status).toBe("running");
+  });
+});
+
 async function waitGone(pid: number): Promise<void> {
   for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
 }

@@ -2,6 +2,9 @@ import type { SaveImageFormat } from "@savevm/format";
 import { saveImageToFile } from "@savevm/format/node";
 import type { MachineRegistry } from "../registry/index.js";
 import { processCommandLine } from "./command-line.js";
+import { runArgsOfProcess } from "./savevm-run-options.js";
+import { withoutEnvironment } from "./shell-words.js";
+import { unixSocketOwner } from "./socket-owner.js";
 import { requireCompressionProgram } from "./compressor.js";
 import { connectMonitor } from "./connect-monitor.js";
 import { describeMachine } from "./describe-machine.js";
@@ -18,11 +21,11 @@ export type SaveFormat = Exclude<SaveImageFormat, "sparse">;
 
 /** Progress of a save or restore, as virsh's `--verbose` shows it. */
 export interface SaveProgress {
-  /** 0-100, from the RAM still to send. */
+  /** 0-100: for a save from the RAM still to send, for a restore from the image's bytes read. */
   percent: number;
-  /** Bytes moved so far. */
+  /** Bytes moved so far (RAM sent; image file read). */
   bytes: number;
-  /** Bytes in all (0 while unknown). */
+  /** Bytes in all (guest RAM; image file size). */
   total: number;
 }
 
@@ -45,7 +48,10 @@ export interface SaveToImageOptions {
   onProgress?: (progress: SaveProgress) => void;
   /** Registry to look TARGET up in (default: the runtime directory's). */
   registry?: MachineRegistry | { runtimeDir?: string };
-  /** The machine's pid when it is local and not registered: its command line goes into the XML, SIGTERM ends it. */
+  /**
+   * The machine's pid when it is local and not registered: its command line goes into the XML,
+   * SIGTERM ends it. For a unix socket the owner is found through /proc when this is not given.
+   */
   pid?: number;
   /** The machine's command line (binary first) when it cannot be read from /proc. */
   commandLine?: readonly string[];
@@ -89,6 +95,21 @@ function migrationFailure(info: MigrationProgress): SaveRestoreError {
     "MIGRATION_FAILED",
     `operation failed: migration out job: ${info.status === "cancelled" ? "canceled by client" : info.error ?? "unexpectedly failed"}`,
   );
+}
+
+/**
+ * The machine behind a local unix monitor socket, when that process is QEMU or savevm (not a
+ * proxy in between): its command line is then known and it can be ended as libvirt ends QEMU.
+ */
+async function localMonitorOwner(address: string): Promise<number | undefined> {
+  if (!address.startsWith("unix:")) return undefined;
+  const pid = await unixSocketOwner(address.slice("unix:".length));
+  if (pid === undefined || pid === process.pid) return undefined;
+  const argv = (await processCommandLine(pid))?.argv ?? [];
+  const qemu = /(^|\/)qemu-(system-[^/]*|kvm)$/.test(argv[0] ?? "");
+  const savevm = argv.some((a) => /(^|\/)(savevm(\.js)?|machine-process\.js)$/.test(a)) && runArgsOfProcess(argv) !== undefined;
+  const machine = qemu || savevm;
+  return machine ? pid : undefined;
 }
 
 /** The stream, then (at its end) the machine's word that the migration completed. */
@@ -137,10 +158,10 @@ export async function saveToImage(options: SaveToImageOptions): Promise<SavedIma
       throw new SaveRestoreError("NOT_RUNNING", "Requested operation is not valid: domain is not running");
     }
     const wasRunning = options.runState ? options.runState === "running" : status.running;
-    const pid = target.record?.pid ?? options.pid;
+    const pid = target.record?.pid ?? options.pid ?? (await localMonitorOwner(target.address));
     const facts = options.xml === undefined ? await driver.facts() : {};
     const local = pid !== undefined ? await processCommandLine(pid) : undefined;
-    const commandLine = local ?? (options.commandLine ? { argv: [...options.commandLine] } : undefined);
+    const commandLine = local ?? (options.commandLine ? { argv: withoutEnvironment(options.commandLine) } : undefined);
     if (signal?.aborted) throw aborted();
 
     await driver.stop();
