@@ -12,6 +12,8 @@ have bzip2 || need+=(bzip2)
 have lzop || need+=(lzop)
 have python3 || need+=(python3)
 have chromium || need+=(chromium)
+# iproute2 (ip, tc) for the tests that migrate between two network namespaces over a shaped veth pair.
+{ have ip && have tc; } || need+=(iproute2)
 # bash-completion: the test of `savevm completion bash` runs the script in a real bash.
 [ -f /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
 # libvirt 9.0 for the libvirt interop tests (scripts/libvirt-test-daemon.sh runs it without systemd).

@@ -4,7 +4,7 @@
  * 10% uniform, 15% duplicate, 25% random pages; ~400 MB):
  *   - `savevm inspect FILE` (page classification) against `analyze-migration.py -d state`,
  *   - `savevm inspect FILE --extract DIR` against `analyze-migration.py -x`,
- *   - `savevm --help` start-up, against `node -e 0`.
+ *   - `savevm --help` start-up, against `node -e 0` (and what it adds to Node's own start-up).
  * Each is the median of --runs (default 3) alternating runs, as wall time and as CPU time (user +
  * system, steadier on a busy host); peak RSS comes from /usr/bin/time.
  * The stream is made once with QEMU and cached under ~/.cache/savevm/bench. Goals: ratios
@@ -206,6 +206,22 @@ async function main(): Promise<void> {
     const ours = join(work, "ours");
     const theirs = join(work, "theirs");
     mkdirSync(theirs);
+    // Start-up first: after the extractions the disk is still busy writing 2 GB back.
+    const help: Measured[] = [];
+    const bare: Measured[] = [];
+    for (let r = 0; r < 10; r++) {
+      help.push(await measure(process.execPath, [SAVEVM, "--help"]));
+      bare.push(await measure(process.execPath, ["-e", "0"]));
+    }
+    const startup = {
+      help: median(help.map((m) => m.ms)),
+      node: median(bare.map((m) => m.ms)),
+      helpCpu: median(help.map((m) => m.cpuMs)),
+      nodeCpu: median(bare.map((m) => m.cpuMs)),
+      overNode: median(help.map((m, i) => m.ms - bare[i]!.ms)),
+      overNodeCpu: median(help.map((m, i) => m.cpuMs - bare[i]!.cpuMs)),
+    };
+
     const results = {
       inspect: await comparePair({
         name: "inspect vs -d state",
@@ -221,19 +237,6 @@ async function main(): Promise<void> {
         theirs: () => measure("python3", [ANALYZER, "-f", stream, "-x"], theirs),
       }),
     };
-    const help: Measured[] = [];
-    const bare: Measured[] = [];
-    for (let r = 0; r < 10; r++) {
-      help.push(await measure(process.execPath, [SAVEVM, "--help"]));
-      bare.push(await measure(process.execPath, ["-e", "0"]));
-    }
-    const startup = {
-      help: median(help.map((m) => m.ms)),
-      node: median(bare.map((m) => m.ms)),
-      helpCpu: median(help.map((m) => m.cpuMs)),
-      nodeCpu: median(bare.map((m) => m.cpuMs)),
-    };
-
     const ok = (good: boolean) => (good ? "ok" : "MISSED");
     const lines = [
       "",
@@ -241,6 +244,8 @@ async function main(): Promise<void> {
       ...report("savevm inspect --extract", "analyze-migration.py -x", results.extract, ok),
       `savevm --help${" ".repeat(25)}${startup.help.toFixed(0)} ms, CPU ${startup.helpCpu.toFixed(0)} ms ` +
         `(node -e 0: ${startup.node.toFixed(0)} ms, CPU ${startup.nodeCpu.toFixed(0)} ms; goal < 60 ms: ${ok(startup.help < 60)})`,
+      // Node's own start-up is the floor, and on a busy host it alone can pass 60 ms.
+      `  over node -e 0: ${startup.overNode.toFixed(0)} ms wall, ${startup.overNodeCpu.toFixed(0)} ms CPU (median of the pairs)`,
     ];
     if (args.includes("--json")) process.stdout.write(`${JSON.stringify({ ...results, startup }, null, 2)}\n`);
     else process.stdout.write(`${lines.join("\n")}\n`);

@@ -1,11 +1,11 @@
 /**
  * What a file holds and how to get at the migration stream inside it: a bare QEMU stream, the
  * same gzipped (`migrate "exec:gzip -c > FILE"` is QEMU's own documented idiom), or a libvirt
- * save image. Detection reads the first bytes only; nothing is seeked. The code for gzip and
- * libvirt images is loaded only for them: `savevm inspect` of a bare stream starts faster.
+ * save image. Detection reads the first bytes only. The code for gzip and libvirt images is
+ * loaded only for them: `savevm inspect` of a bare stream starts faster.
  */
 import type { LibvirtSaveHeader } from "@savevm/format";
-import { QEMU_VM_FILE_MAGIC, type ByteSource, type ReadIntoSource } from "@savevm/format/reader";
+import { QEMU_VM_FILE_MAGIC, type ByteSource } from "@savevm/format/reader";
 import { fileReader, readHead, type Input } from "./input.js";
 import { inputBar, withProgress, type ProgressOptions } from "./progress.js";
 
@@ -80,18 +80,37 @@ function isQemuStream(head: Uint8Array): boolean {
 const noop = async (): Promise<void> => {};
 
 /**
- * The container of a command's input, with a progress bar for a large one. A regular file that
- * holds a bare QEMU stream is read with blocking reads straight into the decoder's buffer (see
- * fileReader); anything else as chunks, through openContainer.
+ * The container of a command's input, with a progress bar for a large one. When a regular file
+ * holds the stream uncompressed (a bare QEMU stream, a raw libvirt save image), the stream is read
+ * with blocking reads straight into the decoder's buffer (see fileReader); anything else as
+ * chunks, through openContainer.
  */
 export async function openInputContainer(input: Input, label: string, progress: ProgressOptions): Promise<OpenedContainer> {
   const path = input.path;
-  if (path !== undefined && isQemuStream(readHead(path, 4))) {
-    const bar = inputBar(input.size, label, progress);
-    const stream: ReadIntoSource = fileReader(path, bar && ((done) => bar.update(done)), bar && (() => bar.finish()));
-    return { kind: "qemu", stream, baseOffset: 0, close: async () => stream.close?.() };
-  }
-  return openContainer(withProgress(input.chunks, input.size, label, progress));
+  if (path === undefined) return openContainer(withProgress(input.chunks, input.size, label, progress));
+  if (isQemuStream(readHead(path, 4))) return readInPlace(path, { kind: "qemu", baseOffset: 0 }, input.size, label, progress);
+  const opened = await openContainer(withProgress(input.chunks, input.size, label, progress));
+  if (opened.libvirt?.header.format !== "raw") return opened;
+  // Only the libvirt header and XML were needed from the chunks: the stream is read in place.
+  await opened.close();
+  return readInPlace(path, opened, input.size, label, progress);
+}
+
+/** `container` with its stream read from the file at `baseOffset` with blocking reads. */
+function readInPlace(
+  path: string,
+  container: Omit<OpenedContainer, "stream" | "close">,
+  size: number | undefined,
+  label: string,
+  progress: ProgressOptions,
+): OpenedContainer {
+  const bar = inputBar(size, label, progress);
+  const stream = fileReader(path, {
+    start: container.baseOffset,
+    onRead: bar && ((at) => bar.update(at)),
+    onClose: bar && (() => bar.finish()),
+  });
+  return { ...container, stream, close: async () => stream.close?.() };
 }
 
 export async function openContainer(chunks: AsyncIterable<Uint8Array>): Promise<OpenedContainer> {

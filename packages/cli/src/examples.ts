@@ -11,6 +11,11 @@ const EXAMPLES: Record<string, string[]> = {
     "savevm inspect vm.mig.gz --extract ram/    # one raw file per RAM block, as analyze-migration.py -x",
     "gunzip -c vm.mig.gz | savevm inspect -     # from standard input",
   ],
+  check: [
+    "savevm check vm.mig                         # one line per problem, then a count; exit status 1 if any",
+    "savevm check vm.save --json                 # a libvirt save image: the stream inside, as JSON",
+    "savevm check vm.mig --ram-block pc.ram=1G   # also compare RAM block sizes with the loading machine's",
+  ],
   convert: [
     "savevm convert vm.mig.gz vm.mig                            # the same bytes as gunzip",
     "savevm convert vm.save vm.mig --to qemu                    # unwrap a libvirt save image",

@@ -32,15 +32,24 @@ export async function openInput(path: string): Promise<Input> {
   return info.isFile() ? { name: path, size: info.size, chunks, path } : { name: path, size: undefined, chunks };
 }
 
+export interface FileReaderOptions {
+  /** Offset of the first byte to read (a stream inside a save image). */
+  start?: number;
+  /** Told the file offset reached after each read. */
+  onRead?: (position: number) => void;
+  /** Runs once, when the reader is closed (the decoder is done with the file). */
+  onClose?: () => void;
+}
+
 /**
  * A regular file read with blocking positional reads, straight into the decoder's buffer: no
- * chunk allocated and no promise per read, the cheapest way through a large file. `onRead` is
- * told the bytes read so far; `onClose` runs once, when the decoder is done with the file.
+ * chunk allocated and no promise per read, the cheapest way through a large file.
  */
-export function fileReader(path: string, onRead?: (done: number) => void, onClose?: () => void): ReadIntoSource {
+export function fileReader(path: string, options: FileReaderOptions = {}): ReadIntoSource {
+  const { onRead, onClose } = options;
   let fd: number | undefined;
   let closed = false;
-  let position = 0;
+  let position = options.start ?? 0;
   const close = (): void => {
     if (closed) return;
     closed = true;

@@ -1,10 +1,10 @@
 /**
  * Output that never destroys what was there: bytes go to a temporary file beside the target,
- * which is renamed over it only when everything was written and synced. The temporary file is on
+ * which is renamed over it only when everything was written and synced (openReplacingFile of
+ * @savevm/format/node, with the CLI's file errors). The temporary file is on
  * the process-wide list of @savevm/format/node, so an interrupt removes it (see interrupt.ts).
  */
-import { open, rename, rm } from "node:fs/promises";
-import { releaseTemporaryFile, temporaryFileFor } from "@savevm/format/node";
+import { openReplacingFile } from "@savevm/format/node";
 import { CliFileError } from "./cli-error.js";
 
 export interface ReplacingFile {
@@ -16,46 +16,24 @@ export interface ReplacingFile {
 }
 
 export async function replaceFile(target: string, mode = 0o600): Promise<ReplacingFile> {
-  const temporary = temporaryFileFor(target);
-  let handle;
+  let file;
   try {
-    handle = await open(temporary, "wx", mode);
+    file = await openReplacingFile(target, { mode });
   } catch (err) {
-    releaseTemporaryFile(temporary);
     throw CliFileError.from(err, target);
   }
-  const file = handle;
-  let closed = false;
-  const close = async () => {
-    if (!closed) {
-      closed = true;
-      await file.close();
-    }
-  };
+  const replacing = file;
   return {
     async write(chunk) {
-      let done = 0;
-      while (done < chunk.length) {
-        const { bytesWritten } = await file.write(chunk, done, chunk.length - done).catch((err: unknown) => {
-          throw CliFileError.from(err, target);
-        });
-        done += bytesWritten;
-      }
+      await replacing.write(chunk).catch((err: unknown) => {
+        throw CliFileError.from(err, target);
+      });
     },
     async commit() {
-      try {
-        await file.sync();
-        await close();
-        await rename(temporary, target);
-      } catch (err) {
+      await replacing.commit().catch((err: unknown) => {
         throw CliFileError.from(err, target);
-      }
-      releaseTemporaryFile(temporary);
+      });
     },
-    async abort() {
-      await close().catch(() => {});
-      await rm(temporary, { force: true });
-      releaseTemporaryFile(temporary);
-    },
+    abort: () => replacing.abort(),
   };
 }

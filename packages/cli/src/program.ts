@@ -3,6 +3,7 @@ import { commands, type CommandEntry } from "./commands/index.js";
 import { exitCodeFor, formatError } from "./cli-error.js";
 import { examplesFor } from "./examples.js";
 import { installInterruptHandling, stdoutClosed } from "./interrupt.js";
+import { PROGRAM_DESCRIPTION } from "./top-help.js";
 import { version } from "./version.js";
 
 /** Commands that need every other command loaded: completion walks the whole tree. */
@@ -17,7 +18,7 @@ function oneLineErrors(command: Command, help: string): Command {
 
 function baseProgram(): Command {
   const program = new Command("savevm")
-    .description("Save, restore, inspect and migrate virtual machine state in QEMU's formats.")
+    .description(PROGRAM_DESCRIPTION)
     .version(version)
     .showSuggestionAfterError()
     .exitOverride();

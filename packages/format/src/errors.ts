@@ -36,7 +36,8 @@ export type FormatErrorCode =
   | "BAD_COMMAND"
   | "BAD_VMDESC"
   | "LIMIT_EXCEEDED"
-  | "INVALID_VALUE";
+  | "INVALID_VALUE"
+  | "BAD_MAPPED_RAM";
 
 /** Where in the stream an error happened, as far as the decoder knows. */
 export interface FormatErrorContext {

@@ -69,3 +69,4 @@ export { findVmdescTrailer, type FoundTrailer } from "./vmdesc/find-trailer.js";
 export * from "./libvirt/index.js";
 
 export * from "./multifd/index.js";
+export * from "./mapped-ram/index.js";

@@ -35,7 +35,7 @@ describe("@savevm/format/node", () => {
     mkdirSync(join(dir, "ram"));
     const files = new FileRamSink(join(dir, "ram"));
     await applyRam(readMigrationStream(fixture), files);
-    files.close();
+    await files.close();
     const memory = new MemoryRamSink();
     await applyRam(readMigrationStream(fixture), memory);
     expect([...files.files.keys()]).toEqual([...memory.blocks.keys()]);
@@ -50,7 +50,7 @@ describe("@savevm/format/node", () => {
     const target = join(dir, "new", "ram");
     const files = new FileRamSink(target);
     await applyRam(readMigrationStream(fixture), files);
-    files.close();
+    await files.close();
     expect(statSync(target).mode & 0o777).toBe(0o700);
     expect(statSync(files.files.get("pc.ram")!).size).toBeGreaterThan(0);
   });

@@ -1,14 +1,15 @@
 /**
  * `@savevm/format/node`: files. Everything else in the package runs in browsers too.
  */
-import { closeSync, createReadStream, createWriteStream, ftruncateSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
-import { once } from "node:events";
+import { close as closeFd, closeSync, createReadStream, fsync, ftruncateSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { FormatError } from "./errors.js";
 import type { MigrationRecord } from "./records.js";
 import type { RamBlockAccess, RamSink } from "./ram/ram-applier.js";
 import { readMigrationStream } from "./stream/decoder.js";
 import { FileRamBlock } from "./file-ram-block.js";
+import { commitTemporaryFile, openReplacingFile } from "./replacing-file.js";
 import { releaseTemporaryFile, temporaryFileFor } from "./temporary-files.js";
 import type { ReadMigrationOptions } from "./stream/read-options.js";
 
@@ -32,22 +33,45 @@ export function readMigrationFile(path: string, options?: ReadMigrationOptions):
   return readMigrationStream(openFileSource(path), options);
 }
 
-/** A sink that writes to a file, waiting when the file stream asks for it; `close()` ends the file. */
-export function createFileSink(path: string): { sink: (chunk: Uint8Array) => void | Promise<void>; close(): Promise<void> } {
-  const out = createWriteStream(path);
-  const failed = once(out, "error");
-  failed.catch(() => undefined);
+/**
+ * A sink that writes to a file, each chunk written before the next (its promise settles once the
+ * chunk is written). The bytes go to a temporary file beside `path`: `close()` puts it in place
+ * durably (see openReplacingFile), `abort()` removes it and leaves a previous `path` as it was.
+ */
+export function createFileSink(path: string): {
+  sink: (chunk: Uint8Array) => Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+} {
+  const opening = openReplacingFile(path);
+  // Failures surface from sink, close and abort; this keeps an early one from being unhandled.
+  opening.catch(() => undefined);
+  let written: Promise<unknown> = opening;
+  const abort = async () => {
+    await written.catch(() => undefined);
+    await (await opening.catch(() => undefined))?.abort();
+  };
   return {
     sink(chunk) {
-      if (!out.write(chunk)) return Promise.race([once(out, "drain").then(() => undefined), failed.then(([e]) => Promise.reject(e))]);
-      return undefined;
+      const write = written.then(async () => (await opening).write(chunk));
+      written = write;
+      return write;
     },
     async close() {
-      out.end();
-      await Promise.race([once(out, "finish"), failed.then(([e]) => Promise.reject(e))]);
+      try {
+        await written;
+      } catch (error) {
+        await abort();
+        throw error;
+      }
+      await (await opening).commit();
     },
+    abort,
   };
 }
+
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(closeFd);
 
 /**
  * Writes each RAM block to its own file under `dir`, named by its idstr the way
@@ -88,18 +112,23 @@ export class FileRamSink implements RamSink {
     return block;
   }
 
-  /** Closes the files and renames each into place. */
-  close(): void {
+  /** Closes the files and renames each into place, each synced to disk first and its rename after. */
+  async close(): Promise<void> {
     try {
       for (const block of this.blocks.splice(0)) block.flush();
     } catch (error) {
       this.abort();
       throw error;
     }
-    for (const fd of this.fds.splice(0)) closeSync(fd);
-    for (const [temporary, path] of this.temporaries.splice(0)) {
-      renameSync(temporary, path);
-      releaseTemporaryFile(temporary);
+    try {
+      while (this.fds.length > 0) {
+        const fd = this.fds.shift()!;
+        const [temporary, path] = this.temporaries.shift()!;
+        await commitTemporaryFile({ sync: () => fsyncAsync(fd), close: () => closeAsync(fd) }, temporary, path);
+      }
+    } catch (error) {
+      this.abort();
+      throw error;
     }
   }
 
@@ -127,6 +156,15 @@ export function ramBlockFileName(idstr: string): string {
 }
 
 export * from "./libvirt/node.js";
+export { openPositionalFile, type PositionalFile, writeMappedRamFile } from "./mapped-ram/node-file.js";
+export {
+  commitTemporaryFile,
+  openReplacingFile,
+  writeFileReplacing,
+  type ReplaceFileOptions,
+  type ReplaceFileSystem,
+  type ReplacingFile,
+} from "./replacing-file.js";
 export {
   pendingTemporaryFiles,
   releaseTemporaryFile,

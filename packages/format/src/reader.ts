@@ -1,8 +1,8 @@
 /**
  * `@savevm/format/reader`: reading a migration stream — the decoder and the views built on it
  * (summary, device state as JSON) — without the encoder, libvirt, multifd or the page codecs. A
- * tool that only reads streams loads a third of the package's modules this way; the root entry
- * exports all of this too.
+ * tool that only reads streams loads about half of the package's modules this way, and not
+ * `fflate`; the root entry exports all of this too.
  */
 export { FormatError, type FormatErrorCode, type FormatErrorContext, isFormatError } from "./errors.js";
 export * from "./constants.js";
@@ -53,3 +53,6 @@ export {
 } from "./views/summary.js";
 export { deviceStateToJson, DeviceStateJsonBuilder, sectionStateToJson } from "./views/device-json.js";
 export { toHex, toJsonValue } from "./views/json-value.js";
+export { checkMigrationStream } from "./check/check-stream.js";
+export { QEMU_RUN_STATES } from "./run-states.js";
+export type { CheckCode, CheckFinding, CheckOptions } from "./check/finding.js";

@@ -5,8 +5,8 @@ import { readmeExamples, runExample } from "@savevm/readme-examples";
 const examples = readmeExamples(new URL("..", import.meta.url));
 
 describe("README examples", () => {
-  it("has seven runnable examples", () => {
-    expect(examples.length).toBe(7);
+  it("has nine runnable examples", () => {
+    expect(examples.length).toBe(9);
   });
 
   it("writes a stream, reads it back record by record, summarizes it", async () => {
@@ -54,5 +54,17 @@ describe("README examples", () => {
       "true 0",
       "LIMIT_EXCEEDED multifd: received packet with size 4096 and expected a size of 128 (at byte 0x4c, in section 'multifd channel 1')",
     ]);
+  });
+
+  it("checks a stream for what QEMU's loader would refuse", async () => {
+    expect(await runExample(examples[7]!)).toEqual([
+      "MISSING_FOOTER 74 ram Missing section footer for ram",
+      "BAD_RUNSTATE 116 globalstate invalid parameter value: runing",
+      "[ 'BAD_RUNSTATE' ]",
+    ]);
+  });
+
+  it("replaces a file durably, and an abort keeps the old one", async () => {
+    expect(await runExample(examples[8]!)).toEqual([`{"snapshots":[]} [ 'index.json' ]`]);
   });
 });

@@ -20,7 +20,7 @@ describe("temporary files", () => {
     expect(pendingTemporaryFiles()).toEqual([]);
   });
 
-  it("FileRamSink writes 0600 files under temporary names, renamed on close and removed on abort", () => {
+  it("FileRamSink writes 0600 files under temporary names, renamed on close and removed on abort", async () => {
     const out = join(dir, "ram");
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
@@ -34,7 +34,7 @@ describe("temporary files", () => {
 
     const sink = new FileRamSink(out);
     sink.block("pc.ram", 8192).write(0, new Uint8Array([1, 2, 3]));
-    sink.close();
+    await sink.close();
     expect(readdirSync(out)).toEqual(["pc.ram"]);
     expect(statSync(join(out, "pc.ram")).size).toBe(8192);
     expect(statSync(join(out, "pc.ram")).mode & 0o777).toBe(0o600);

@@ -77,6 +77,7 @@ export { stepFits } from "./snapshot/step-gate.js";
 export { RamStats } from "./save/ram-stats.js";
 export { Loader, type LoadOptions } from "./save/loader.js";
 export { OutgoingMigration, type MigrationHost, type MigrationOptions } from "./save/precopy.js";
+export { AutoConverge, CpuThrottle, type ConvergenceSample } from "./save/auto-converge.js";
 export { IncomingLoad } from "./save/incoming.js";
 export {
   DEDUP_CAPABILITY,

@@ -11,6 +11,7 @@ import { MachineError } from "./errors.js";
 import { EventBus } from "./events.js";
 import { initialGuestState, PAGE_SIZE, type DeterministicGuest, type WritableRam } from "./guest/guest.js";
 import { GuestPacer } from "./guest/pacer.js";
+import { CpuThrottle } from "./save/auto-converge.js";
 import { defaultGuestOptions, type GuestOptions } from "./guest/workload.js";
 import { DirtyBitmapSource } from "./ram/dirty-bitmap-source.js";
 import type { PageMemoryFactory } from "./ram/page-memory.js";
@@ -149,6 +150,8 @@ export class Machine {
   #snapshotQueuePages: number;
   readonly #memoryFile: MemoryFileEntry;
   readonly #pacer: GuestPacer;
+  /** The guest's CPU throttle, which an `auto-converge` migration raises. */
+  readonly #throttle = new CpuThrottle();
   #destroyed = false;
 
   constructor(config: MachineConfig, backends: MachineBackends) {
@@ -181,6 +184,7 @@ export class Machine {
       step: () => this.#step(),
       waitForRoom: () => this.#waitForRoom(),
       now: this.#now,
+      runFraction: () => this.#throttle.runFraction,
     });
     if (guest.fill > 0) this.populate(0, Math.min(main.pageCount, Math.ceil(guest.fill / PAGE_SIZE)));
     this.globalState = new GlobalState(() => this.runState.state);
@@ -500,6 +504,8 @@ export class Machine {
       const configuration = this.streamConfiguration(kind);
       options.expectedSize = () => this.#expectedSize(kind, configuration, snapshot !== undefined);
     }
+    // Throttling only helps a pre-copy of a running guest; background-snapshot refuses the capability.
+    if (this.capability("auto-converge") && !checkpoint) options.autoConverge = this.#throttle;
     const migration = new OutgoingMigration(this.#migrationHost(options.kind ?? "MIGRATE"), channel, options);
     this.#migration = migration;
     for (const listener of this.#migrationListeners) listener(migration);

@@ -5,8 +5,8 @@ import { readmeExamples, runExample } from "@savevm/readme-examples";
 const examples = readmeExamples(new URL("..", import.meta.url));
 
 describe("README examples", () => {
-  it("has six runnable examples", () => {
-    expect(examples.length).toBe(6);
+  it("has seven runnable examples", () => {
+    expect(examples.length).toBe(7);
   });
 
   it("saves a machine into memory and loads it into a second one", async () => {
@@ -37,5 +37,9 @@ describe("README examples", () => {
 
   it("migrates over four multifd channels", async () => {
     expect(await runExample(examples[5]!)).toEqual(["completed true", "true"]);
+  });
+
+  it("throttles a guest that outruns pre-copy until the migration converges (auto-converge)", async () => {
+    expect(await runExample(examples[6]!)).toEqual(["completed true"]);
   });
 });

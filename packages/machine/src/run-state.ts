@@ -1,26 +1,11 @@
+import { QEMU_RUN_STATES } from "@savevm/format";
+
 /**
  * The machine's run state, with the same names and the same permitted transitions as QEMU's
  * `RunState` (qapi/run-state.json, softmmu/runstate.c), so clients written for QEMU see what
  * they expect from `query-status` and from the `globalstate` section.
  */
-export const RUN_STATES = [
-  "debug",
-  "inmigrate",
-  "internal-error",
-  "io-error",
-  "paused",
-  "postmigrate",
-  "prelaunch",
-  "finish-migrate",
-  "restore-vm",
-  "running",
-  "save-vm",
-  "shutdown",
-  "suspended",
-  "watchdog",
-  "guest-panicked",
-  "colo",
-] as const;
+export const RUN_STATES = QEMU_RUN_STATES;
 
 export type RunState = (typeof RUN_STATES)[number];
 

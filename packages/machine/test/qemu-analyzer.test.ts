@@ -40,14 +40,14 @@ describe("QEMU's analyze-migration.py reads savevm streams", () => {
     expect(migration.status).toBe("completed");
 
     const state = JSON.parse(await analyze(file)) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(state)).toEqual(["ram (0)", "globalstate (1)", "cpu (2)", "clock (3)", "serial (4)"]);
-    expect(state["ram (0)"]!["section sizes"]).toEqual({ "guest.ram": "0x0000000000800000" });
+    expect(Object.keys(state)).toEqual(["ram (1)", "globalstate (2)", "cpu (3)", "clock (4)", "serial (5)"]);
+    expect(state["ram (1)"]!["section sizes"]).toEqual({ "guest.ram": "0x0000000000800000" });
     const steps = m.guest.state.steps;
-    expect(Number(state["cpu (2)"]!["steps"])).toBe(steps);
+    expect(Number(state["cpu (3)"]!["steps"])).toBe(steps);
     // cpu version 2: the guest's pacing is device state QEMU's analyzer reads like any other.
-    expect(Number(state["cpu (2)"]!["pace_rate"])).toBe(4 << 20);
-    expect(Number(state["cpu (2)"]!["pace_credit"])).toBe(m.guest.state.pacing.credit);
-    const runstate = String(state["globalstate (1)"]!["runstate"]).split(" ").slice(0, 8).map((h) => parseInt(h, 16));
+    expect(Number(state["cpu (3)"]!["pace_rate"])).toBe(4 << 20);
+    expect(Number(state["cpu (3)"]!["pace_credit"])).toBe(m.guest.state.pacing.credit);
+    const runstate = String(state["globalstate (2)"]!["runstate"]).split(" ").slice(0, 8).map((h) => parseInt(h, 16));
     expect(String.fromCharCode(...runstate)).toBe("running\0");
 
     const desc = JSON.parse(await analyze(file, "-d", "desc")) as { page_size: number; devices: { name: string }[] };
@@ -72,8 +72,8 @@ describe("QEMU's analyze-migration.py reads savevm streams", () => {
     m.destroy();
 
     const state = JSON.parse(await analyze(file)) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(state)).toEqual(["ram (0)", "globalstate (1)", "cpu (2)", "clock (3)", "serial (4)"]);
+    expect(Object.keys(state)).toEqual(["ram (1)", "globalstate (2)", "cpu (3)", "clock (4)", "serial (5)"]);
     // The device state is the one of T0, not of the end.
-    expect(Number(state["cpu (2)"]!["steps"])).toBe(steps);
+    expect(Number(state["cpu (3)"]!["steps"])).toBe(steps);
   });
 });

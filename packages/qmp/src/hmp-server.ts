@@ -38,8 +38,16 @@ export class HmpSession extends Emitter<{ close: [] }> {
   private closed = false;
   private started = false;
   private closeAfterOutput = false;
+  /** Echo and redraws of the chunk being read, written as one piece when the chunk is done. */
+  private echo: string[] | undefined;
+  /** The stream's buffer is full: reading waits for "drain", so output taken slowly holds input back. */
+  private outputFull = false;
   private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
   private readonly onGone = (): void => this.close();
+  private readonly onDrain = (): void => {
+    this.outputFull = false;
+    if (!this.busy) this.process();
+  };
 
   constructor(
     private readonly registry: HmpRegistry,
@@ -55,6 +63,7 @@ export class HmpSession extends Emitter<{ close: [] }> {
     stream.on("close", this.onGone);
     stream.on("end", this.onGone);
     stream.on("error", this.onGone);
+    stream.on("drain", this.onDrain);
   }
 
   /** Prints the banner and the prompt and starts reading. */
@@ -71,6 +80,7 @@ export class HmpSession extends Emitter<{ close: [] }> {
     if (this.closed) return;
     this.closed = true;
     this.stream.removeListener("data", this.onData);
+    this.stream.removeListener("drain", this.onDrain);
     this.stream.end();
     this.onClosed(this);
     this.emit("close");
@@ -85,11 +95,22 @@ export class HmpSession extends Emitter<{ close: [] }> {
   }
 
   private writeRaw(latin1: string): void {
-    if (!this.closed) this.stream.write(bytesOf(latin1.replace(/\n/g, "\r\n")));
+    if (this.echo) this.echo.push(latin1);
+    else this.write(bytesOf(latin1.replace(/\n/g, "\r\n")));
   }
 
   private writeText(text: string): void {
-    if (!this.closed) this.stream.write(encoder.encode(text.replace(/\r?\n/g, "\r\n")));
+    this.write(encoder.encode(text.replace(/\r?\n/g, "\r\n")));
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (!this.closed && !this.stream.write(bytes)) this.outputFull = true;
+  }
+
+  private flushEcho(): void {
+    const echo = this.echo;
+    this.echo = undefined;
+    if (echo && echo.length > 0) this.writeRaw(echo.join(""));
   }
 
   private receive(chunk: Uint8Array): void {
@@ -99,14 +120,20 @@ export class HmpSession extends Emitter<{ close: [] }> {
   }
 
   private process(): void {
-    while (this.pending && !this.busy && !this.closed) {
+    // One write per chunk, not per typed byte: a byte-at-a-time echo costs a write each.
+    this.echo ??= [];
+    while (this.pending && !this.busy && !this.closed && !this.outputFull) {
       const byte = this.pending[this.pendingPos++]!;
       if (this.pendingPos >= this.pending.length) this.pending = undefined;
       const line = this.editor.feed(byte);
-      if (line !== undefined) void this.run(line);
+      if (line !== undefined) {
+        this.flushEcho();
+        void this.run(line);
+      }
     }
+    this.flushEcho();
     if (this.closed) return;
-    if (this.pending) this.stream.pause();
+    if (this.pending || this.outputFull) this.stream.pause();
     else this.stream.resume();
   }
 

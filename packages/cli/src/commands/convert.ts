@@ -13,11 +13,12 @@ import { openContainer, type OpenedContainer } from "../container.js";
 import { replaceFile, type ReplacingFile } from "../output-file.js";
 import { withProgress } from "../progress.js";
 import { namingFile, UsageError } from "../cli-error.js";
+import { mayBeMappedRam } from "./mapped-ram-sniff.js";
 import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 
 interface ConvertFlags extends StreamFlags, ProgressFlags {
-  to?: "same" | "qemu" | "libvirt";
+  to?: "same" | "qemu" | "stream" | "libvirt" | "mapped-ram";
   imageFormat?: SaveImageFormat;
   domainXml?: string;
   running?: boolean;
@@ -30,7 +31,7 @@ export function registerConvert(program: Command): void {
     .description("decode a stream or save image and encode it again (byte-identical unless options change the container)")
     .argument("<in>", "input file, or - for standard input")
     .argument("<out>", "output file (written to a temporary name, then renamed), or - for standard output")
-    .addOption(new Option("--to <container>", "container of the output").choices(["same", "qemu", "libvirt"]).default("same"))
+    .addOption(new Option("--to <container>", "container of the output").choices(["same", "qemu", "stream", "libvirt", "mapped-ram"]).default("same"))
     .addOption(new Option("--image-format <format>", "compression of a libvirt save image").choices([...SAVE_IMAGE_FORMATS]))
     .option("--domain-xml <file>", "domain XML for a libvirt save image made from a bare stream")
     .option("--running", "mark the libvirt save image as saved from a running domain")
@@ -74,14 +75,24 @@ function utf8Length(text: string): number {
 }
 
 async function convert(inputPath: string, outputPath: string, flags: ConvertFlags): Promise<void> {
+  // A mapped-ram input is read at fixed offsets; the mapped-ram code loads only when it is involved.
+  const mappedRam = mayBeMappedRam(inputPath) || flags.to === "mapped-ram" ? await import("./mapped-ram-io.js") : undefined;
+  const mapped = await mappedRam?.openMappedRamInput(inputPath);
   const input = await openInput(inputPath);
   const container = await openContainer(withProgress(input.chunks, input.size, "convert", progressOptions(flags)));
-  const target = flags.to === "same" || flags.to === undefined ? (container.kind === "libvirt" ? "libvirt" : "qemu") : flags.to;
+  const same = mapped ? "mapped-ram" : container.kind === "libvirt" ? "libvirt" : "qemu";
+  const target = flags.to === "same" || flags.to === undefined ? same : flags.to === "stream" ? "qemu" : flags.to;
   if (flags.imageFormat && target !== "libvirt") throw new UsageError("--image-format applies to --to libvirt only");
-  const records = readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));
+  const records = mapped
+    ? mappedRam!.mappedRamRecords(mapped, streamOptions(flags, 0), target !== "mapped-ram")
+    : readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));
   const bytes = encodeRecords(records);
 
   try {
+    if (target === "mapped-ram") {
+      await mappedRam!.writeMappedRamOutput(records, outputPath);
+      return;
+    }
     if (target === "libvirt") {
       if (outputPath === "-") throw new UsageError("a libvirt save image is written to a file (its header is rewritten last), not to standard output");
       await saveImageToFile(outputPath, await libvirtOptions(container, flags), bytes).catch((err: unknown) => {
@@ -102,6 +113,7 @@ async function convert(inputPath: string, outputPath: string, flags: ConvertFlag
     }
   } finally {
     await container.close();
+    await mapped?.close();
   }
 }
 

@@ -8,6 +8,7 @@ export type { CommandEntry, RegisterCommand } from "./command-entry.js";
 
 export const commands: CommandEntry[] = [
   lazy("inspect <file>", "show what a QEMU stream or libvirt save image holds", () => import("./inspect.js"), (m) => m.registerInspect),
+  lazy("check <file>", "report what QEMU's loader would refuse in a stream or save image", () => import("./check.js"), (m) => m.registerCheck),
   lazy("convert <in> <out>", "decode a stream or save image and encode it again", () => import("./convert.js"), (m) => m.registerConvert),
   lazy("run", "start an emulated machine and serve QMP (and HMP) for it", () => import("./run.js"), (m) => m.registerRun),
   lazy("scan <file>", "count zero, uniform, duplicate and unique pages of a RAM image", () => import("./scan.js"), (m) => m.registerScan),

@@ -35,7 +35,7 @@ export async function startExtraction(dir: string): Promise<Extraction> {
         writer.abort();
         throw err;
       }
-      writer.close();
+      await writer.close();
     },
     abort: () => writer.abort(),
   };

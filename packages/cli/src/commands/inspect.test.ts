@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemorySaveImageSink, writeSaveImage } from "@savevm/format";
+import { forEachRecord, MemorySaveImageSink, readMigrationStream, writeSaveImage } from "@savevm/format";
 import { ANALYZER } from "../test-support/qemu-analyzer.js";
 import { runCli } from "../test-support/run-cli.js";
 
@@ -179,6 +179,49 @@ describe("savevm inspect", () => {
     const r = await runCli(["inspect", "-"], { input: runningBytes.subarray(0, 5000) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^savevm: TRUNCATED: .*0x/);
+  });
+
+  it("a damaged file (read with blocking reads, pages counted) fails as the same bytes on standard input do", async () => {
+    let pageRecord = -1;
+    await forEachRecord(readMigrationStream(runningBytes), (rec) => {
+      if (pageRecord < 0 && rec.kind === "ram" && rec.type === "page" && rec.continued) pageRecord = rec.offset;
+    });
+    const cases: [string, Buffer][] = [
+      ["cut in the RAM", runningBytes.subarray(0, 300_001)],
+      ["cut in the device state", runningBytes.subarray(0, runningBytes.length - 2000)],
+      [
+        "a RAM offset past its block",
+        Buffer.concat([runningBytes.subarray(0, pageRecord), Buffer.from([0, 0, 0, 0x7f]), runningBytes.subarray(pageRecord + 4)]),
+      ],
+    ];
+    // a raw libvirt image: its stream is read from the file in place, at the payload offset
+    cases.push(["cut in the RAM of a raw save image", await readFile(await saveImage(runningBytes.subarray(0, 300_001), "raw"))]);
+    for (const [what, bytes] of cases) {
+      const path = join(dir, "damaged.mig");
+      await writeFile(path, bytes);
+      const file = await runCli(["inspect", path]);
+      const piped = await runCli(["inspect", "-"], { input: bytes });
+      expect(file.code, what).toBe(1);
+      expect(file.stderr, what).toMatch(/^savevm: [A-Z_]+: .*0x[0-9a-f]+/);
+      expect(file.stderr, what).toBe(piped.stderr);
+    }
+  });
+
+  it("--json and --state of a file (a stream or a raw save image) equal those of the same bytes on standard input", async () => {
+    const image = await saveImage(runningBytes, "raw");
+    for (const [path, bytes] of [[running, runningBytes], [image, await readFile(image)]] as const) {
+      for (const flag of ["--json", "--state"]) {
+        const file = JSON.parse((await runCli(["inspect", path, flag])).stdout);
+        const piped = JSON.parse((await runCli(["inspect", "-", flag], { input: bytes })).stdout);
+        if (flag === "--json") {
+          expect(file.filename).toBe(path);
+          delete file.filename;
+          delete file["file-size"];
+          delete piped.filename;
+        }
+        expect(file, `${path} ${flag}`).toEqual(piped);
+      }
+    }
   });
 
   it("says so when the file does not exist", async () => {

@@ -17,6 +17,7 @@ import { openInputContainer, type OpenedContainer } from "../container.js";
 import { renderTable, humanBytes, hex } from "../table.js";
 import { namingFile, UsageError } from "../cli-error.js";
 import { indentedDesc, summaryJson } from "./inspect-json.js";
+import { mayBeMappedRam } from "./mapped-ram-sniff.js";
 import { addProgressOptions, progressOptions, type ProgressFlags } from "./progress-options.js";
 import { addStreamOptions, streamOptions, type StreamFlags } from "./stream-options.js";
 
@@ -43,6 +44,8 @@ export function registerInspect(program: Command): void {
 }
 
 async function inspect(file: string, flags: InspectFlags): Promise<void> {
+  const mappedRam = mayBeMappedRam(file) ? await import("./mapped-ram-io.js") : undefined;
+  const mapped = await mappedRam?.openMappedRamInput(file);
   const input = await openInput(file);
   const container = await openInputContainer(input, "inspect", progressOptions(flags));
   try {
@@ -51,7 +54,9 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
     const extraction = flags.extract ? await (await import("./inspect-extract.js")).startExtraction(flags.extract) : undefined;
     let vmdesc: VmdescRecord | undefined;
     try {
-      const records = readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));
+      const records = mapped
+        ? mappedRam!.mappedRamRecords(mapped, streamOptions(flags, 0), false)
+        : readMigrationStream(container.stream, streamOptions(flags, container.baseOffset));
       // Without --extract nothing needs the pages' bytes: the summary counts most page records
       // itself (`pages`), and only the rest come through here.
       const options = extraction ? {} : { pages: summary };
@@ -72,6 +77,7 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
       );
     } catch (err) {
       extraction?.abort();
+      if (file === "-" && !flags.extract) throw (await import("./mapped-ram-io.js")).explainMappedRamOnStdin(err, file);
       throw flags.extract ? namingFile(err, flags.extract) : err;
     }
     const result = summary.result();
@@ -87,10 +93,11 @@ async function inspect(file: string, flags: InspectFlags): Promise<void> {
       }
       process.stdout.write(indentedDesc(vmdesc.json) + "\n");
     } else {
-      process.stdout.write(renderSummary(input.name, input.size, container, result, extraction?.files));
+      process.stdout.write(renderSummary(input.name, input.size, container, result, extraction?.files, mapped !== undefined));
     }
   } finally {
     await container.close();
+    await mapped?.close();
   }
 }
 
@@ -107,8 +114,9 @@ function stateWithPages(state: Record<string, unknown>, summary: StreamSummary):
   return state;
 }
 
-function describeContainer(container: OpenedContainer, summary: StreamSummary): string[] {
+function describeContainer(container: OpenedContainer, summary: StreamSummary, mappedRam = false): string[] {
   const stream = `QEMU migration stream v${summary.header?.version ?? "?"}`;
+  if (mappedRam) return [`format        QEMU mapped-ram file (${stream} with RAM at fixed offsets)`];
   if (container.kind === "gzip") return [`format        gzip-compressed ${stream}`];
   if (container.kind === "qemu") return [`format        ${stream}`];
   const l = container.libvirt!;
@@ -125,10 +133,11 @@ function renderSummary(
   container: OpenedContainer,
   s: StreamSummary,
   extracted: ReadonlyMap<string, string> | undefined,
+  mappedRam = false,
 ): string {
   const out: string[] = [];
   out.push(`file          ${name}${size !== undefined ? ` (${size} bytes)` : ""}`);
-  out.push(...describeContainer(container, s));
+  out.push(...describeContainer(container, s, mappedRam));
   if (s.configuration) {
     out.push(`machine type  ${s.configuration.machineType}`);
     out.push(`capabilities  ${s.configuration.capabilities.length > 0 ? s.configuration.capabilities.join(", ") : "(none)"}`);

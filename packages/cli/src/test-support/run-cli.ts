@@ -34,6 +34,8 @@ export function runCli(
         });
       },
     );
+    // A command that fails early stops reading: the rest of the input then meets a closed pipe.
+    child.stdin?.on("error", () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });

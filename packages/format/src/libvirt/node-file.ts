@@ -1,7 +1,6 @@
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import path from "node:path";
+import { open, type FileHandle } from "node:fs/promises";
 import { closingIterator } from "../source/closing-iterator.js";
-import { releaseTemporaryFile, temporaryFileFor } from "../temporary-files.js";
+import { openReplacingFile, type ReplacingFile } from "../replacing-file.js";
 import { SaveImageError } from "./errors.js";
 import { directFileChunks, directWriteSink } from "./node-direct-io.js";
 import { withExternalPrograms } from "./node-programs.js";
@@ -65,16 +64,6 @@ function fileChunksThenClose(handle: FileHandle): AsyncIterableIterator<Uint8Arr
   return closingIterator(fileChunks(handle), () => handle.close());
 }
 
-/** Makes a rename durable: the directory entry itself must reach the disk. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Progress of reading an image file, in file bytes (compressed, for a compressed image). */
 export interface FileProgressOption {
   /** Called with the bytes of the file read so far, header included. */
@@ -134,22 +123,18 @@ export async function saveImageToFile(
   options: WriteSaveImageOptions & BypassCacheOption,
   streamBytes: AsyncIterable<Uint8Array>,
 ): Promise<WrittenSaveImage> {
-  const directory = path.dirname(path.resolve(file));
-  const temporary = temporaryFileFor(file);
-  let handle: FileHandle;
+  let replacing: ReplacingFile;
   try {
-    handle = await open(temporary, "wx", 0o600);
+    replacing = await openReplacingFile(file);
   } catch (error) {
-    releaseTemporaryFile(temporary);
     throw openFailed(error, file);
   }
-  let handleOpen = true;
-  let renamed = false;
+  const handle = replacing.handle;
   try {
     // The creation mode is filtered by the umask; the image holds guest memory, so be exact.
     await handle.chmod(0o600);
     let position = 0;
-    const direct = options.bypassCache ? await directWriteSink(temporary, handle) : undefined;
+    const direct = options.bypassCache ? await directWriteSink(replacing.temporary, handle) : undefined;
     const sink: SaveImageSink = direct ?? {
       async write(chunk) {
         await writeFully(handle, chunk, position);
@@ -167,18 +152,10 @@ export async function saveImageToFile(
     } finally {
       await direct?.close();
     }
-    await handle.sync();
-    handleOpen = false;
-    await handle.close();
-    await rename(temporary, file);
-    renamed = true;
-    // Some file systems refuse fsync on a directory; the image is in place either way.
-    await syncDirectory(directory).catch(() => undefined);
+    await replacing.commit();
     return written;
   } finally {
-    if (handleOpen) await handle.close().catch(() => undefined);
-    if (!renamed) await rm(temporary, { force: true });
-    releaseTemporaryFile(temporary);
+    await replacing.abort();
   }
 }
 

@@ -99,7 +99,8 @@ describe("the decoder's fast paths", () => {
       expect(await fast(bytes, 1000)).toEqual(expected);
     }
     const mixed = await fast(mixedStream());
-    expect("summary" in mixed && mixed.summary.ram?.pages).toEqual({ zero: 24, uniform: 21, normal: 21, xbzrle: 3, compressed: 0, dedup: 0 });
+    const pages = { zero: 24, uniform: 21, normal: 21, xbzrle: 3, compressed: 0, dedup: 0 };
+    expect("summary" in mixed && mixed.summary.ram?.pages).toEqual(pages);
   });
 
   it("reads a record larger than the window (1 MiB) and bytes after the stream", async () => {
@@ -142,16 +143,25 @@ describe("the decoder's fast paths", () => {
 
   it("fail like the plain path where a page record is refused: offset, flags, block", async () => {
     const bytes = mixedStream();
-    let firstPage = -1;
+    let page = -1;
+    let zero = -1;
     await forEachRecord(readMigrationStream(bytes), (rec) => {
-      if (firstPage < 0 && rec.kind === "ram" && rec.type === "page" && rec.continued) firstPage = rec.offset;
+      if (rec.kind !== "ram" || !rec.continued) return;
+      if (page < 0 && rec.type === "page") page = rec.offset;
+      if (zero < 0 && rec.type === "zero") zero = rec.offset;
     });
-    expect(firstPage).toBeGreaterThan(0);
+    expect(page).toBeGreaterThan(0);
+    expect(zero).toBeGreaterThan(0);
+    // the flags are the low bits of the record's be64 offset word
     const cases: [string, (b: Uint8Array) => void][] = [
-      ["offset past the block", (b) => (b[firstPage + 4] = 0x7f)],
-      ["offset past 2^53", (b) => (b[firstPage] = 0xff)],
-      ["unknown flags", (b) => (b[firstPage + 7] = 0x21)],
-      ["HOOK flag", (b) => (b[firstPage + 7] = 0xa8)],
+      ["offset past the block", (b) => (b[page + 4] = 0x7f)],
+      ["offset past 2^53", (b) => (b[page] = 0xff)],
+      ["unknown flags", (b) => (b[page + 7] = 0x21)],
+      ["PAGE with the XBZRLE bit", (b) => (b[page + 7] = 0x68)],
+      ["PAGE without CONTINUE", (b) => (b[page + 7] = 0x08)],
+      ["HOOK flag", (b) => (b[page + 7] = 0xa8)],
+      ["ZERO with the PAGE bit", (b) => (b[zero + 7] = 0x2a)],
+      ["ZERO with bit 0x800", (b) => (b[zero + 6] = b[zero + 6]! | 0x08)],
     ];
     for (const [what, corrupt] of cases) {
       const bad = bytes.slice();

@@ -20,7 +20,8 @@ export function findVmdescTrailer(buf: Uint8Array, start = 0, end = buf.length):
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   // lastIndexOf scans natively; a negative start would count from the end, hence the guard
   const from = end - 6;
-  for (let i = from > start ? buf.lastIndexOf(QEMU_VM_VMDESCRIPTION, from) : -1; i > start; i = buf.lastIndexOf(QEMU_VM_VMDESCRIPTION, i - 1)) {
+  const marker = QEMU_VM_VMDESCRIPTION;
+  for (let i = from > start ? buf.lastIndexOf(marker, from) : -1; i > start; i = buf.lastIndexOf(marker, i - 1)) {
     if (buf[i - 1] !== QEMU_VM_EOF || buf[i + 5] !== OPEN_BRACE) continue;
     const len = view.getUint32(i + 1);
     if (i + 5 + len > end) continue;

@@ -14,6 +14,8 @@ export interface PacedGuest {
   /** Resolves when a step that did not fit should be tried again. */
   waitForRoom(): Promise<void>;
   now(): number;
+  /** The share of time the guest may run, below 1 while a migration throttles its CPU (auto-converge). */
+  runFraction?(): number;
 }
 
 /** Most guest work one tick does, in ms of pacing: after a stall the backlog is dropped, not replayed. */
@@ -41,8 +43,11 @@ export class GuestPacer {
   start(): void {
     if (this.#lastAt !== undefined || this.#guest.pacing().rate <= 0 || !this.#guest.mayRun()) return;
     this.#lastAt = this.#guest.now();
-    // A guest still waiting for room goes on when the wait ends.
-    if (!this.#waiting) this.#tick();
+    // The first tick is scheduled, never run here: whoever resumes the guest (a live snapshot's
+    // T0 above all) is done resuming before the guest's first write lands. The time until the
+    // tick accrues as credit, so the guest loses no work. A guest still waiting for room goes on
+    // when the wait ends.
+    if (!this.#waiting) this.#schedule(0);
   }
 
   /** Stops pacing; the work accrued up to now stays in the guest's credit. */
@@ -56,7 +61,7 @@ export class GuestPacer {
   #accrue(): void {
     const pacing = this.#guest.pacing();
     const now = this.#guest.now();
-    const elapsed = Math.max(0, now - (this.#lastAt ?? now));
+    const elapsed = Math.max(0, now - (this.#lastAt ?? now)) * (this.#guest.runFraction?.() ?? 1);
     const bytesPerStep = this.#guest.bytesPerStep();
     // Never more than a burst's worth waits in the credit (the rest of a long stall is dropped).
     const limit = Math.max(1, Math.ceil((pacing.rate * MAX_BURST_MS) / 1000 / bytesPerStep)) * bytesPerStep;

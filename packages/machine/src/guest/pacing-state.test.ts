@@ -110,33 +110,54 @@ describe("the guest's pacing travels in its vmstate (cpu version 2)", () => {
   });
 });
 
+/** A pacer over a guest of 1000-byte steps whose clock the test sets. */
+function pacedGuest(pacing: { rate: number; credit: number }) {
+  const guest = { now: 0, steps: 0 };
+  const pacer = new GuestPacer({
+    pacing: () => pacing,
+    bytesPerStep: () => 1000,
+    mayRun: () => true,
+    stepFits: () => true,
+    step: () => void guest.steps++,
+    waitForRoom: async () => undefined,
+    now: () => guest.now,
+  });
+  return { guest, pacer };
+}
+
+const aTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
 describe("GuestPacer", () => {
-  it("keeps the work accrued before a stop as credit, so the pacing clock resumes where it stopped", () => {
-    let now = 0;
-    let steps = 0;
+  it("keeps the work accrued before a stop as credit, so the pacing clock resumes where it stopped", async () => {
     const pacing = { rate: 1000, credit: 0 };
-    const pacer = new GuestPacer({
-      pacing: () => pacing,
-      bytesPerStep: () => 1000,
-      mayRun: () => true,
-      stepFits: () => true,
-      step: () => void steps++,
-      waitForRoom: async () => undefined,
-      now: () => now,
-    });
+    const { guest, pacer } = pacedGuest(pacing);
     pacer.start();
-    now = 600;
+    guest.now = 600;
     pacer.stop();
     expect(pacing.credit).toBe(600);
-    now = 60_000;
+    guest.now = 60_000;
     pacer.start();
-    expect(steps).toBe(0);
-    now = 60_500;
+    expect(guest.steps).toBe(0);
+    guest.now = 60_500;
     pacer.stop();
     // 600 + 500 bytes: at most one step's worth waits (a burst), the rest of it runs as a step next time.
     expect(pacing.credit).toBe(1000);
     pacer.start();
-    expect(steps).toBe(1);
+    await aTick();
+    expect(guest.steps).toBe(1);
+    expect(pacing.credit).toBe(0);
+    pacer.stop();
+  });
+
+  it("never runs the guest inside start: the first tick is scheduled, so whoever resumes the guest finishes first", async () => {
+    const pacing = { rate: 100_000, credit: 3000 };
+    const { guest, pacer } = pacedGuest(pacing);
+    pacer.start();
+    expect(guest.steps).toBe(0);
+    // the wait until the tick accrues like any other time the guest may run
+    guest.now = 10;
+    await aTick();
+    expect(guest.steps).toBe(4);
     expect(pacing.credit).toBe(0);
     pacer.stop();
   });

@@ -49,6 +49,7 @@ export function formatInfoMigrate(machine: Machine): string {
     if (ram["dirty-pages-rate"] > 0) lines.push(`dirty pages rate: ${ram["dirty-pages-rate"]} pages`);
     lines.push(`precopy ram: ${kb(ram["precopy-bytes"])} kbytes`, `downtime ram: ${kb(ram["downtime-bytes"])} kbytes`);
   }
+  if (info["cpu-throttle-percentage"] !== undefined) lines.push(`cpu throttle percentage: ${info["cpu-throttle-percentage"]}`);
   return lines.map((l) => `${l}\r\n`).join("");
 }
 

@@ -1,6 +1,6 @@
 import { readFile, unlink } from "node:fs/promises";
 import { MachineError } from "../errors.js";
-import { writeFileReplacing } from "./write-file-replacing.js";
+import { writeFileReplacing } from "@savevm/format/node";
 
 /** What a pending-checkpoint mark says. */
 export interface CheckpointMark {
@@ -49,9 +49,7 @@ export class CheckpointMarkFile {
   }
 
   async write(mark: CheckpointMark): Promise<void> {
-    await writeFileReplacing(this.path, `${JSON.stringify(mark)}\n`, {
-      durable: true,
-    });
+    await writeFileReplacing(this.path, `${JSON.stringify(mark)}\n`);
   }
 
   async clear(): Promise<void> {

@@ -1,33 +1,26 @@
-import { randomBytes } from "node:crypto";
-import { open, rename, unlink, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open, type FileHandle } from "node:fs/promises";
+import { openReplacingFile, type ReplacingFile } from "@savevm/format/node";
 import type { InputChannel, OutputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
 import { writeAll } from "./write-all.js";
 
 /**
  * Writes a save to a temporary file next to `path` and renames it over `path` only when the
- * save succeeded, so a failed or cancelled save never replaces a good file.
+ * save succeeded, so a failed or cancelled save never replaces a good file. The data is on disk
+ * (fsync) before the rename, and the rename is too (the directory is synced) before `close`
+ * resolves: the replace of @savevm/format/node.
  */
 export class FileOutputChannel implements OutputChannel {
   readonly path: string;
-  readonly tempPath: string;
-  #handle: FileHandle | undefined;
-  #opening: Promise<FileHandle> | undefined;
+  #file: ReplacingFile | undefined;
+  #opening: Promise<ReplacingFile> | undefined;
   #done = false;
   #aborting: Promise<void> | undefined;
-  readonly #durable: boolean;
 
-  /**
-   * `durable`: the data is on disk (fsync) before the rename, and the rename is too (the
-   * directory is synced) before `close` resolves — for a checkpoint that must outlive a reboot.
-   */
-  constructor(path: string, options: { mode?: number; durable?: boolean } = {}) {
+  constructor(path: string, options: { mode?: number } = {}) {
     this.path = path;
-    this.#durable = options.durable ?? false;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.part`);
-    this.#opening = open(this.tempPath, "wx", options.mode ?? 0o600).then(
-      (h) => (this.#handle = h),
+    this.#opening = openReplacingFile(path, { mode: options.mode ?? 0o600 }).then(
+      (file) => (this.#file = file),
       (err: unknown) => {
         throw new MachineError("CHANNEL", `Could not open '${path}': ${(err as Error).message}`, { cause: err });
       },
@@ -36,24 +29,25 @@ export class FileOutputChannel implements OutputChannel {
     this.#opening.catch(() => undefined);
   }
 
+  /** The temporary file's name, once it exists. */
+  get tempPath(): string | undefined {
+    return this.#file?.temporary;
+  }
+
   /** Resolves once the temporary file exists (or rejects with why it could not be created). */
   async ready(): Promise<void> {
     await this.#opening;
   }
 
   async write(chunks: readonly Uint8Array[]): Promise<void> {
-    const handle = this.#handle ?? (await this.#opening!);
+    const { handle } = this.#file ?? (await this.#opening!);
     await writeAll(chunks, async (part) => (await handle.writev(part)).bytesWritten);
   }
 
   async close(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    const handle = this.#handle ?? (await this.#opening!);
-    if (this.#durable) await handle.sync();
-    await handle.close();
-    await rename(this.tempPath, this.path);
-    if (this.#durable) await syncDirectory(dirname(this.path));
+    await (this.#file ?? (await this.#opening!)).commit();
   }
 
   /** Removes the temporary file; a second call waits for the first one's removal. */
@@ -62,20 +56,10 @@ export class FileOutputChannel implements OutputChannel {
     if (this.#done) return Promise.resolve();
     this.#done = true;
     this.#aborting = (async () => {
-      const handle = this.#handle ?? (await this.#opening?.catch(() => undefined));
-      await handle?.close().catch(() => undefined);
-      await unlink(this.tempPath).catch(() => undefined);
+      const file = this.#file ?? (await this.#opening?.catch(() => undefined));
+      await file?.abort().catch(() => undefined);
     })();
     return this.#aborting;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

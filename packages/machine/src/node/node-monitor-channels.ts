@@ -46,7 +46,8 @@ export class NodeMonitorChannels implements MonitorChannels {
   async openFileOutput(name: string, options: StateFileOptions & { durable?: boolean } = {}): Promise<OutputChannel> {
     const target = parseStateFileName(name, this.baseDir, options.argument);
     if (target.kind === "fd") return fdOutput(this.channels.takeFd(target.name));
-    const channel = new FileOutputChannel(target.path, { durable: options.durable ?? false });
+    // Every file channel is durable (synced before and after its rename), as `durable` asks.
+    const channel = new FileOutputChannel(target.path);
     await channel.ready();
     return channel;
   }

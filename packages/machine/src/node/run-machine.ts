@@ -190,14 +190,25 @@ async function startMachine(
 
   const addresses = [...listeners.map((l) => formatListenerAddress(l.address)), ...(hmpAddress ? [hmpAddress] : [])];
   if (registration) {
-    const qmpAddresses = addresses.slice(0, listeners.length);
     const record = registration;
     const report = (err: unknown): void => log(`savevm: registry: ${(err as Error).message}`);
     machine.runState.onChange((state) => void record.update({ state }).catch(report));
-    await record.update({ qmp: qmpAddresses, ...(hmpAddress ? { hmp: hmpAddress } : {}), state: machine.runState.state });
   }
 
   machine.start();
+  if (registration) {
+    // After start, so the entry holds the state the machine entered (running, inmigrate): updates
+    // are written in order, so once this one is on disk so is every state change before it, and
+    // whoever was told the machine is up (spawnMachine, `savevm run --detach`) reads it complete.
+    const qmpAddresses = addresses.slice(0, listeners.length);
+    try {
+      await registration.update({ qmp: qmpAddresses, ...(hmpAddress ? { hmp: hmpAddress } : {}), state: machine.runState.state });
+    } catch (err) {
+      machine.destroy();
+      await close();
+      throw err;
+    }
+  }
   if (options.incoming !== undefined && options.incoming !== "defer") {
     try {
       await startIncoming(machine, channels, options.incoming, {

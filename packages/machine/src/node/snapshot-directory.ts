@@ -4,7 +4,7 @@ import type { InputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
 import { DEFAULT_SNAPSHOT_NODE, type SnapshotInfo, type SnapshotStore, type SnapshotWrite } from "../snapshot/snapshot-store.js";
 import { FileOutputChannel, openFileInput } from "./file-channel.js";
-import { writeFileReplacing } from "./write-file-replacing.js";
+import { writeFileReplacing } from "@savevm/format/node";
 
 const INDEX = "index.json";
 /** An index larger than this is not one this code wrote. */
@@ -79,7 +79,7 @@ export class SnapshotDirectory implements SnapshotStore {
   }
 
   async #write(index: IndexFile): Promise<void> {
-    await writeFileReplacing(join(this.dir, INDEX), `${JSON.stringify(index, null, 2)}\n`, { durable: true });
+    await writeFileReplacing(join(this.dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
   }
 
   /** Runs `update` on the current index, writes what it returns; one update at a time. */

@@ -13,6 +13,11 @@ export interface SaveEntry extends SectionIdentity {
 /**
  * The registry of state entries. It hands out section ids in registration order and lists the
  * entries a save of a given kind walks; the walking itself is `SaveSession`.
+ *
+ * A live entry (sent as START, PART and END) never gets id 0: QEMU 7.2 finds the entry of a PART
+ * or END section by the id its START carried, and that load id is 0 in every entry whose section
+ * has not arrived yet, so a PART numbered 0 goes to QEMU's first entry (`timer`) instead. Only
+ * FULL sections, which QEMU finds by name, may be numbered 0.
  */
 export class SaveRegistry {
   #nextSectionId = 0;
@@ -28,6 +33,7 @@ export class SaveRegistry {
     if (handler.idstr.length === 0 || handler.idstr.length > 255) {
       throw new MachineError("INVALID_CONFIG", `State entry id '${handler.idstr}' must be 1 to 255 bytes`);
     }
+    if (this.#nextSectionId === 0 && isLive(handler)) this.#nextSectionId = 1;
     const entry: SaveEntry = {
       sectionId: this.#nextSectionId++,
       idstr: handler.idstr,

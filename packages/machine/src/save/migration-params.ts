@@ -46,6 +46,7 @@ export const SUPPORTED_CAPABILITIES: ReadonlySet<MigrationCapability> = new Set<
   "x-ignore-shared",
   "x-dedup",
   "multifd",
+  "auto-converge",
 ]);
 
 /** QEMU 8.2's MigMode: `cpr-reboot` saves for a restart of the same host process. */

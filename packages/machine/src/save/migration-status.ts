@@ -46,6 +46,8 @@ export interface MigrationInfo {
   downtime?: number;
   "setup-time"?: number;
   "error-desc"?: string;
+  /** With `auto-converge`: how much the guest's CPU is throttled now (0 when it is not). */
+  "cpu-throttle-percentage"?: number;
   /**
    * savevm: the most bytes this save writes, known before it starts, for a save that sends each
    * page at most once (a live snapshot, a stopped guest, a cpr-reboot checkpoint); absent for a

@@ -14,6 +14,7 @@ import { sleep, yieldToEventLoop } from "./event-loop.js";
 import { TARGET_PAGE_SIZE } from "../ram/ram-block.js";
 import { MultifdSender } from "./multifd/multifd-sender.js";
 import type { MultifdOutputChannel } from "./multifd/multifd-transport.js";
+import { AutoConverge, type CpuThrottle } from "./auto-converge.js";
 
 /** QEMU's BUFFER_DELAY: the window over which bandwidth is limited and measured. */
 const WINDOW_MS = 100;
@@ -57,6 +58,8 @@ export interface MigrationOptions {
   prepare?: () => Promise<void>;
   /** Measures the bound on the stream's size reported as `x-expected-size` (see `expectedFileSize`); called once. */
   expectedSize?: () => number | undefined;
+  /** `auto-converge`: the guest's CPU throttle, raised while the guest dirties faster than RAM goes out. */
+  autoConverge?: CpuThrottle;
 }
 
 const precise: () => number =
@@ -83,6 +86,8 @@ export class OutgoingMigration {
   #setupTime = 0;
   #totalTime: number | undefined;
   #downtime: number | undefined;
+  /** When stop-and-copy stopped the guest. */
+  #stoppedAt: number | undefined;
   #expectedDowntime = 0;
   #mbps = 0;
   #pagesPerSecond = 0;
@@ -91,6 +96,7 @@ export class OutgoingMigration {
   /** null: not measured yet. */
   #expectedSize: number | undefined | null = null;
   #multifd: MultifdSender | undefined;
+  readonly #autoConverge: AutoConverge | undefined;
   readonly done: Promise<void>;
 
   /**
@@ -108,6 +114,7 @@ export class OutgoingMigration {
     this.#kind = options.kind ?? "MIGRATE";
     this.#options = options;
     this.#startedAt = host.now();
+    if (options.autoConverge) this.#autoConverge = new AutoConverge(options.autoConverge, () => host.parameters());
     this.done = this.#run();
   }
 
@@ -189,6 +196,7 @@ export class OutgoingMigration {
         "dirty-sync-missed-zero-copy": 0,
       },
     };
+    if (this.#autoConverge) info["cpu-throttle-percentage"] = this.#autoConverge.throttle.percentage;
     if (completed) info.downtime = this.#downtime ?? 0;
     else info["expected-downtime"] = this.#expectedDowntime;
     return info;
@@ -240,6 +248,8 @@ export class OutgoingMigration {
       await sink.end();
       await this.#multifd?.close();
       await channel.close();
+      // As QEMU's, the downtime lasts until the last byte was handed to the channels, multifd's included.
+      if (this.#stoppedAt !== undefined) this.#downtime = host.now() - this.#stoppedAt;
       this.#checkCancelled();
       this.#finishTiming(sink.position);
       this.#setStatus("completed");
@@ -257,6 +267,8 @@ export class OutgoingMigration {
       }
       this.#restoreRunState();
     } finally {
+      // As QEMU at the end of a migration, whatever way it ended.
+      this.#autoConverge?.throttle.stop();
       session?.finish();
     }
   }
@@ -271,6 +283,7 @@ export class OutgoingMigration {
     let windowBytes = sink.position;
     let threshold = 0;
     let allWritten = false;
+    let syncs = host.ramHandler.stats.dirtySyncCount;
     for (;;) {
       this.#checkCancelled();
       const params = host.parameters();
@@ -290,6 +303,11 @@ export class OutgoingMigration {
       } else {
         allWritten = await session.iterate(Math.min(limit - used, MAX_ITERATION_BYTES));
         await yieldToEventLoop();
+      }
+      const stats = host.ramHandler.stats;
+      if (this.#autoConverge && stats.dirtySyncCount !== syncs) {
+        syncs = stats.dirtySyncCount;
+        this.#autoConverge.observe({ dirtiedPages: stats.dirtiedPages, transferredBytes: stats.transferred, now: host.now() });
       }
       const now = host.now();
       const elapsed = now - windowStart;
@@ -348,7 +366,7 @@ export class OutgoingMigration {
     }
     await session.complete();
     this.#checkCancelled();
-    this.#downtime = host.now() - stoppedAt;
+    this.#stoppedAt = stoppedAt;
   }
 
   #finishTiming(bytes: number): void {

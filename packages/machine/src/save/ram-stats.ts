@@ -15,6 +15,8 @@ export class RamStats {
   downtimeBytes = 0;
   dirtySyncCount = 0;
   dirtyPagesRate = 0;
+  /** Pages the guest dirtied, summed over the syncs (auto-converge compares it with `transferred`). */
+  dirtiedPages = 0;
   /** Pages the guest dirtied since the previous sync, and when that sync happened. */
   #lastSyncAt = 0;
 
@@ -24,6 +26,7 @@ export class RamStats {
 
   noteSync(syncCount: number, pagesDirtied: number, now: number): void {
     this.dirtySyncCount = syncCount;
+    this.dirtiedPages += pagesDirtied;
     if (this.#lastSyncAt > 0 && now > this.#lastSyncAt) {
       this.dirtyPagesRate = Math.round((pagesDirtied * 1000) / (now - this.#lastSyncAt));
     }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { endUnreapedChildren, unreapedChild } from "../../test-support/unreaped-child.js";
 import { MachineRegistry, defaultRuntimeDir, RegistryError, type MachineRecord } from "./index.js";
 
 const BUILT = fileURLToPath(new URL("../../../dist/node/registry/index.js", import.meta.url));
@@ -27,6 +28,7 @@ afterEach(async () => {
     })
   );
   children.clear();
+  await endUnreapedChildren();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -183,16 +185,16 @@ describe("MachineRegistry", () => {
   });
 
   it("an entry whose process exited but was not reaped yet (a zombie) counts as dead", async () => {
-    // the background child exits after its parent exec'd into sleep, which never reaps it
-    const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
-    children.add(parent);
-    const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+    const zombie = await unreapedChild(1);
+    const registry = await MachineRegistry.open({ runtimeDir: dir });
+    await registry.register(entry("zombie", randomUUID(), zombie));
+    expect((await registry.find("zombie"))?.pid).toBe(zombie);
     const isZombie = (): boolean => readFileSync(`/proc/${zombie}/stat`, "utf8").includes(") Z ");
     for (let i = 0; i < 1000 && !isZombie(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(isZombie()).toBe(true);
-    const registry = await MachineRegistry.open({ runtimeDir: dir });
-    await registry.register(entry("zombie", randomUUID(), zombie));
     expect(await registry.list()).toEqual([]);
+    // nor can a zombie be registered
+    await expect(registry.register(entry("zombie", randomUUID(), zombie))).rejects.toMatchObject({ code: "INVALID_RECORD" });
   });
 
   it("an entry whose pid was reused by another process counts as dead", async () => {

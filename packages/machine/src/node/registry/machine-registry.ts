@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileReplacing } from "@savevm/format/node";
 import { withLockFile } from "./lock-file.js";
 import { checkMachineName, checkMachineUuid, parseMachineRecord, type MachineRecord } from "./machine-record.js";
 import { isProcessAlive, isSameProcessAlive, processStartTime } from "./process-liveness.js";
@@ -36,24 +37,12 @@ function entryName(id: number): string {
   return `machine-${id}.json`;
 }
 
-/** Writes `text` as `path` through a temporary file in the same directory, mode 0600. */
+/**
+ * Writes `text` as `path` with the durable replace of @savevm/format/node; the temporary name
+ * carries the writer's pid, so a listing can remove one whose writer died (LEFTOVER_RE).
+ */
 async function writeFileAtomic(dir: string, path: string, text: string): Promise<void> {
-  const temp = join(dir, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileReplacing(path, text, { temporary: join(dir, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`) });
 }
 
 function sameUuid(a: string, b: string): boolean {

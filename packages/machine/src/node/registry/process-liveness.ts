@@ -1,10 +1,16 @@
 import { readFileSync } from "node:fs";
 
 /**
- * Whether a process exists: signal 0 checks without sending anything. EPERM means it exists
- * but belongs to someone else, which still makes it alive.
+ * Whether a process runs: signal 0 checks without sending anything (EPERM means it exists but
+ * belongs to someone else, which still makes it alive). A zombie (exited, not yet reaped by its
+ * parent) still answers signal 0, so where /proc is there its state letter decides: a killed
+ * machine whose parent reaps slowly (PID 1 in a container) is dead at once, not seconds later.
  */
 export function isProcessAlive(pid: number): boolean {
+  return signalable(pid) && !isExited(procStat(pid));
+}
+
+function signalable(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -12,6 +18,11 @@ export function isProcessAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Z: exited, not reaped yet; X: being reaped. */
+function isExited(stat: { state: string } | undefined): boolean {
+  return stat !== undefined && (stat.state === "Z" || stat.state === "X");
 }
 
 /** State letter and start time (fields 3 and 22) of /proc/PID/stat, where /proc is there. */
@@ -39,13 +50,13 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /**
- * Alive, and (when both are known) the same process that was recorded. A zombie (exited, not
- * yet reaped by its parent) counts as dead.
+ * Alive (a zombie counts as dead, as in isProcessAlive), and (when both are known) the same
+ * process that was recorded.
  */
 export function isSameProcessAlive(pid: number, startTime: string | undefined): boolean {
-  if (!isProcessAlive(pid)) return false;
+  if (!signalable(pid)) return false;
   const now = procStat(pid);
   if (now === undefined) return true;
-  if (now.state === "Z" || now.state === "X") return false;
+  if (isExited(now)) return false;
   return startTime === undefined || now.start === undefined || now.start === startTime;
 }

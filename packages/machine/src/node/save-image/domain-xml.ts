@@ -1,6 +1,6 @@
 import { escapeXml, childrenInNamespace, child, parseXml, type XmlElement } from "./xml-tree.js";
 import { SaveRestoreError } from "./save-image-error.js";
-import { devicesXml, osXml, platformXml } from "./hardware-xml.js";
+import { devicesXml, featuresXml, osXml, platformXml } from "./hardware-xml.js";
 import type { DomainHardware } from "./qemu-domain.js";
 
 /** libvirt's namespace for raw QEMU arguments (`<qemu:commandline>`). */
@@ -78,7 +78,7 @@ export function buildDomainXml(d: DomainDescription): string {
   if (h) xml += osXml(h, "    ");
   xml += "  </os>\n";
   if ((d.arch ?? "x86_64") === "x86_64" || d.arch === "i686")
-    xml += `  <features>\n${d.acpi === false ? "" : "    <acpi/>\n"}    <apic/>\n  </features>\n`;
+    xml += `  <features>\n${d.acpi === false ? "" : "    <acpi/>\n"}    <apic/>\n${h ? featuresXml(h, "    ") : ""}  </features>\n`;
   if (h) xml += platformXml(h, "  ");
   xml += `  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>${h?.onReboot ?? "restart"}</on_reboot>\n  <on_crash>destroy</on_crash>\n`;
   xml += "  <devices>\n";

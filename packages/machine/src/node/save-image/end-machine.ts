@@ -1,13 +1,5 @@
+import { isProcessAlive as alive } from "../registry/process-liveness.js";
 import type { MonitorDriver } from "./monitor-driver.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Ends a saved machine as libvirt does: SIGTERM to a local process (QEMU logs "terminating on

@@ -13,18 +13,22 @@ function address(a: PciAddress | undefined): string {
   return `<address type='pci' domain='0x0000' bus='0x00' slot='${hex(a.slot, 2)}' function='${hex(a.function, 1)}'/>`;
 }
 
-function charDevice(element: string, source: CharSource): string {
+function charSourceXml(source: CharSource): string {
   switch (source.type) {
     case "null":
     case "pty":
-      return `<${element} type='${source.type}'/>`;
+      return "";
     case "file":
-      return `<${element} type='file'><source${attrs({ path: source.path, ...(source.append ? { append: "on" } : {}) })}/></${element}>`;
+      return `<source${attrs({ path: source.path, ...(source.append ? { append: "on" } : {}) })}/>`;
     case "unix":
-      return `<${element} type='unix'><source${attrs({ mode: source.mode, path: source.path })}/></${element}>`;
+      return `<source${attrs({ mode: source.mode, path: source.path })}/>`;
     case "tcp":
-      return `<${element} type='tcp'><source${attrs({ mode: source.mode, host: source.host, service: source.port })}/><protocol type='raw'/></${element}>`;
+      return `<source${attrs({ mode: source.mode, host: source.host, service: source.port })}/><protocol type='raw'/>`;
   }
+}
+
+function charDevice(element: string, source: CharSource, port: number): string {
+  return `<${element} type='${source.type}'>${charSourceXml(source)}<target port='${port}'/></${element}>`;
 }
 
 function device(d: DomainDevice): string {
@@ -35,11 +39,16 @@ function device(d: DomainDevice): string {
       return `<memballoon model='${d.model}'>${address(d.address)}</memballoon>`;
     case "serial":
     case "parallel":
-      return charDevice(d.kind, d.source);
+      return charDevice(d.kind, d.source, d.port);
     case "video":
-      return `<video><model type='${escapeXml(d.model)}'${d.model === "vga" ? " vram='16384' heads='1' primary='yes'" : ""}/>${address(d.address)}</video>`;
+      // QEMU's VGA has 16 MiB unless vgamem_mb says otherwise; libvirt's vram is that in KiB.
+      return `<video><model type='${escapeXml(d.model)}'${
+        d.model === "vga" ? ` vram='${d.vramKiB ?? 16384}' heads='1' primary='yes'` : ""
+      }/>${address(d.address)}</video>`;
     case "user-net":
-      return `<interface type='user'><mac address='${escapeXml(d.mac)}'/><model type='${escapeXml(d.model)}'/>${address(d.address)}</interface>`;
+      return `<interface type='user'><mac address='${escapeXml(d.mac)}'/><model type='${escapeXml(d.model)}'/>${address(
+        d.address
+      )}</interface>`;
     case "cdrom":
       return `<disk type='file' device='cdrom'><target dev='${escapeXml(d.target)}' bus='ide'/><readonly/></disk>`;
     case "floppy":
@@ -62,6 +71,11 @@ export function osXml(h: DomainHardware, indent: string): string {
   return xml;
 }
 
+/** `<features>` children beyond ACPI and APIC. */
+export function featuresXml(h: DomainHardware, indent: string): string {
+  return h.tbCacheMiB !== undefined ? `${indent}<tcg><tb-cache unit='MiB'>${h.tbCacheMiB}</tb-cache></tcg>\n` : "";
+}
+
 /** `<memoryBacking>`, `<cpu>` and `<clock>`, in libvirt's order. */
 export function platformXml(h: DomainHardware, indent: string): string {
   let xml = "";
@@ -69,13 +83,17 @@ export function platformXml(h: DomainHardware, indent: string): string {
   const cpu = h.cpu;
   const topology = h.topology ? `<topology${attrs(Object.fromEntries(Object.entries(h.topology).map(([k, v]) => [k, String(v)])))}/>` : "";
   if (cpu?.mode === "custom") {
-    xml += `${indent}<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>${escapeXml(cpu.model ?? "qemu64")}</model>${topology}</cpu>\n`;
+    xml += `${indent}<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>${escapeXml(
+      cpu.model ?? "qemu64"
+    )}</model>${topology}</cpu>\n`;
   } else if (cpu) xml += `${indent}<cpu mode='${cpu.mode}' check='none' migratable='on'>${topology}</cpu>\n`;
   else if (topology) xml += `${indent}<cpu>${topology}</cpu>\n`;
   const clock = h.clock;
   const timers = clock.timers.map((t) => `<timer${attrs(t)}/>`).join("");
   const start = clock.start !== undefined ? ` start='${clock.start}'` : "";
-  xml += timers ? `${indent}<clock offset='${clock.offset}'${start}>${timers}</clock>\n` : `${indent}<clock offset='${clock.offset}'${start}/>\n`;
+  xml += timers
+    ? `${indent}<clock offset='${clock.offset}'${start}>${timers}</clock>\n`
+    : `${indent}<clock offset='${clock.offset}'${start}/>\n`;
   return xml;
 }
 

@@ -47,7 +47,7 @@ describe("a QEMU command line as libvirt domain elements", () => {
     expect(d.hardware.devices).toEqual([
       { kind: "usb", model: "piix3-uhci", address: { slot: 1, function: 2 } },
       { kind: "memballoon", model: "virtio", address: { slot: 2, function: 0 } },
-      { kind: "serial", source: { type: "pty" } },
+      { kind: "serial", source: { type: "pty" }, port: 0 },
     ]);
   });
 
@@ -63,7 +63,7 @@ describe("a QEMU command line as libvirt domain elements", () => {
       "<on_reboot>destroy</on_reboot>",
       "<controller type='usb' index='0' model='piix3-uhci'><address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>",
       "<memballoon model='virtio'><address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>",
-      "<serial type='pty'/>",
+      "<serial type='pty'><target port='0'/></serial>",
     ])
       expect(xml).toContain(element);
     expect(xml).not.toContain("<acpi/>");
@@ -71,15 +71,27 @@ describe("a QEMU command line as libvirt domain elements", () => {
   });
 
   it("describes the devices a hand-written QEMU gets by default, at the slots QEMU gave them", () => {
-    const d = qemuDomainOf(["-m", "size=64M", "-smp", "2", "-enable-kvm", "-qmp", "unix:/q,server=on,wait=off", "-device", "e1000,netdev=n", "-netdev", "user,id=n"]);
+    const d = qemuDomainOf([
+      "-m",
+      "size=64M",
+      "-smp",
+      "2",
+      "-enable-kvm",
+      "-qmp",
+      "unix:/q,server=on,wait=off",
+      "-device",
+      "e1000,netdev=n",
+      "-netdev",
+      "user,id=n",
+    ]);
     expect(d).toMatchObject({ memoryBytes: 64 << 20, vcpus: 2, virtType: "kvm", acpi: true });
     expect(d.hardware.topology).toEqual({ sockets: 1, cores: 2, threads: 1 });
     expect(d.hardware.devices).toEqual([
       { kind: "usb", model: "none" },
       { kind: "video", model: "vga", address: { slot: 2, function: 0 } },
       { kind: "memballoon", model: "none" },
-      { kind: "serial", source: { type: "null" } },
-      { kind: "parallel", source: { type: "null" } },
+      { kind: "serial", source: { type: "null" }, port: 0 },
+      { kind: "parallel", source: { type: "null" }, port: 0 },
       { kind: "cdrom", target: "hdc" },
       { kind: "floppy", target: "fda" },
     ]);
@@ -117,14 +129,21 @@ describe("a QEMU command line as libvirt domain elements", () => {
     expect(d.memoryBytes).toBe(1 << 30);
     expect(d.hardware.cpu).toEqual({ mode: "host-passthrough" });
     expect(d.hardware.os).toMatchObject({ boot: ["network", "hd"], bootMenu: true, rebootTimeout: 5000 });
-    expect(d.hardware.clock).toEqual({ offset: "absolute", start: 1700000000, timers: [{ name: "rtc", tickpolicy: "catchup" }, { name: "hpet", present: "no" }] });
+    expect(d.hardware.clock).toEqual({
+      offset: "absolute",
+      start: 1700000000,
+      timers: [
+        { name: "rtc", tickpolicy: "catchup" },
+        { name: "hpet", present: "no" },
+      ],
+    });
     expect(d.hardware.devices).toEqual([
       { kind: "usb", model: "none" },
       { kind: "user-net", model: "e1000", mac: "52:54:00:12:34:56", address: { slot: 2, function: 0 } },
       { kind: "video", model: "cirrus", address: { slot: 3, function: 0 } },
       { kind: "memballoon", model: "none" },
-      { kind: "serial", source: { type: "unix", path: "/tmp/s.sock", mode: "bind" } },
-      { kind: "serial", source: { type: "file", path: "/tmp/log" } },
+      { kind: "serial", source: { type: "unix", path: "/tmp/s.sock", mode: "bind" }, port: 0 },
+      { kind: "serial", source: { type: "file", path: "/tmp/log" }, port: 1 },
       { kind: "floppy", target: "fda" },
     ]);
     expect(d.qemuArgs).toEqual(["-cdrom", "/tmp/x.iso"]);
@@ -162,6 +181,41 @@ describe("a QEMU command line as libvirt domain elements", () => {
     ]);
   });
 
+  it("keeps serial port numbers, VGA memory, TCG's cache, and a USB controller other devices name", () => {
+    const d = qemuDomainOf([
+      "-nodefaults",
+      "-M",
+      "pc",
+      "-machine",
+      "pc-i440fx-7.2,dump-guest-core=off",
+      "-accel",
+      "tcg,tb-size=64",
+      "-chardev",
+      "file,id=s0,path=/tmp/a,,b.log",
+      "-device",
+      "isa-serial,chardev=s0,index=1",
+      "-device",
+      "VGA,vgamem_mb=8",
+      "-device",
+      "piix3-usb-uhci,id=uhci",
+      "-device",
+      "usb-tablet,bus=uhci.0",
+    ]);
+    expect(d.machineType).toBe("pc-i440fx-7.2");
+    expect(d.hardware.tbCacheMiB).toBe(64);
+    expect(d.hardware.devices).toEqual([
+      { kind: "usb", model: "none" },
+      { kind: "video", model: "vga", vramKiB: 8192, address: { slot: 2, function: 0 } },
+      { kind: "memballoon", model: "none" },
+      { kind: "serial", source: { type: "file", path: "/tmp/a,b.log" }, port: 1 },
+    ]);
+    expect(d.qemuArgs).toEqual(["-device", "piix3-usb-uhci,id=uhci,addr=0x3", "-device", "usb-tablet,bus=uhci.0"]);
+    const xml = buildDomainXml({ name: "n", uuid: "u", memoryKiB: 1024, vcpus: 1, machineType: "pc", hardware: d.hardware });
+    expect(xml).toContain("<tcg><tb-cache unit='MiB'>64</tb-cache></tcg>");
+    expect(xml).toContain("<serial type='file'><source path='/tmp/a,b.log'/><target port='1'/></serial>");
+    expect(xml).toContain("<model type='vga' vram='8192' heads='1' primary='yes'/>");
+  });
+
   it("reads QEMU's option syntax: doubled commas, JSON, implied keys, size suffixes", () => {
     expect(parseProperties("file,path=/a,,b,append=on", "backend").entries).toEqual([
       ["backend", "file"],
@@ -173,12 +227,12 @@ describe("a QEMU command line as libvirt domain elements", () => {
       ["index", "0"],
       ["x", "on"],
     ]);
-    expect([qemuSizeBytes("32", 2 ** 20), qemuSizeBytes("65536k", 2 ** 20), qemuSizeBytes("1.5G", 2 ** 20), qemuSizeBytes("2GiB", 1)]).toEqual([
-      32 << 20,
-      64 << 20,
-      1.5 * 2 ** 30,
-      2 ** 31,
-    ]);
+    expect([
+      qemuSizeBytes("32", 2 ** 20),
+      qemuSizeBytes("65536k", 2 ** 20),
+      qemuSizeBytes("1.5G", 2 ** 20),
+      qemuSizeBytes("2GiB", 1),
+    ]).toEqual([32 << 20, 64 << 20, 1.5 * 2 ** 30, 2 ** 31]);
     expect(qemuSizeBytes("lots", 1)).toBeUndefined();
   });
 });

@@ -1,5 +1,14 @@
 import { qemuArgsForRestart } from "./command-line.js";
-import { formatProperties, parseProperties, property, qemuBoolean, qemuOptions, qemuSizeBytes, qemuWords, type QemuOption } from "./qemu-options.js";
+import {
+  formatProperties,
+  parseProperties,
+  property,
+  qemuBoolean,
+  qemuOptions,
+  qemuSizeBytes,
+  qemuWords,
+  type QemuOption,
+} from "./qemu-options.js";
 
 /** Where a character device's host side goes (`<serial type='…'>`). */
 export type CharSource =
@@ -18,8 +27,8 @@ export interface PciAddress {
 export type DomainDevice =
   | { kind: "usb"; model: string; address?: PciAddress }
   | { kind: "memballoon"; model: "none" | "virtio"; address?: PciAddress }
-  | { kind: "serial" | "parallel"; source: CharSource }
-  | { kind: "video"; model: string; address?: PciAddress }
+  | { kind: "serial" | "parallel"; source: CharSource; port: number }
+  | { kind: "video"; model: string; vramKiB?: number; address?: PciAddress }
   | { kind: "user-net"; model: string; mac: string; address?: PciAddress }
   | { kind: "cdrom"; target: string }
   | { kind: "floppy"; target: string };
@@ -30,10 +39,21 @@ export interface DomainHardware {
   vcpuCurrent?: number;
   topology?: { sockets: number; dies?: number; cores: number; threads: number };
   cpu?: { mode: "host-passthrough" | "maximum" | "custom"; model?: string };
-  os: { loader?: string; kernel?: string; initrd?: string; cmdline?: string; dtb?: string; boot: string[]; bootMenu?: boolean; rebootTimeout?: number };
+  os: {
+    loader?: string;
+    kernel?: string;
+    initrd?: string;
+    cmdline?: string;
+    dtb?: string;
+    boot: string[];
+    bootMenu?: boolean;
+    rebootTimeout?: number;
+  };
   clock: { offset: "utc" | "localtime" | "absolute"; start?: number; timers: Array<Record<string, string>> };
   onReboot: "restart" | "destroy";
   lockedMemory?: boolean;
+  /** TCG's translation block cache (`-accel tcg,tb-size=`), `<features><tcg><tb-cache>`. */
+  tbCacheMiB?: number;
   devices: DomainDevice[];
 }
 
@@ -118,7 +138,8 @@ function legacyCharSource(value: string): CharSource | "none" | undefined {
 }
 
 /** Drivers whose devices sit on the PCI bus, for placing what QEMU placed by itself. */
-const PCI_DRIVER = /(-pci|^e1000e?|^rtl8139|^VGA$|-vga$|^cirrus-vga|^qxl|^bochs-display|^pcnet|^ne2k_pci|xhci|-uhci|-ehci|^ich9-|^pci-bridge|^AC97|^intel-hda|^ES1370|^i6300esb|^megasas|^lsi|^am53c974|^dc390|^nvme|^pvscsi|^vmxnet3|^ivshmem)/;
+const PCI_DRIVER =
+  /(-pci|^e1000e?|^rtl8139|^VGA$|-vga$|^cirrus-vga|^qxl|^bochs-display|^pcnet|^ne2k_pci|xhci|-uhci|-ehci|^ich9-|^pci-bridge|^AC97|^intel-hda|^ES1370|^i6300esb|^megasas|^lsi|^am53c974|^dc390|^nvme|^pvscsi|^vmxnet3|^ivshmem)/;
 
 /** The first QEMU placement rule on bus 0: a device without `addr=` takes the lowest free slot. */
 class PciSlots {
@@ -158,7 +179,7 @@ function positive(value: string | undefined): number | undefined {
 
 function smpOf(
   props: ReturnType<typeof parseProperties> | undefined,
-  machineType: string | undefined,
+  machineType: string | undefined
 ): { vcpus: number; current?: number; topology?: NonNullable<DomainHardware["topology"]> } {
   if (!props) return { vcpus: 1 };
   const cpus = positive(property(props, "cpus"));
@@ -176,9 +197,10 @@ function smpOf(
   }
   const max = positive(property(props, "maxcpus")) ?? sockets * dies * cores * threads;
   const current = cpus ?? max;
-  // libvirt writes `dies=` only when the XML names dies.
-  const topology = property(props, "dies") !== undefined ? { sockets, dies, cores, threads } : { sockets, cores, threads };
-  return { vcpus: max, ...(current < max ? { current } : {}), topology };
+  const base = { vcpus: max, ...(current < max ? { current } : {}) };
+  // Without <topology> libvirt writes one socket per vCPU: the element is needed only otherwise.
+  if (property(props, "dies") === undefined && sockets === max && cores === 1 && threads === 1) return base;
+  return { ...base, topology: property(props, "dies") !== undefined ? { sockets, dies, cores, threads } : { sockets, cores, threads } };
 }
 
 /**
@@ -204,10 +226,12 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   const drop = (i: number): void => {
     kept[i] = undefined;
   };
-  const merged = (name: string, implied?: string): ReturnType<typeof parseProperties> | undefined => {
+  // QEMU merges repeated -machine, -m, -smp, -boot, -rtc and -overcommit: later keys win.
+  const merged = (names: string | string[], implied?: string): ReturnType<typeof parseProperties> | undefined => {
+    const list = typeof names === "string" ? [names] : names;
     let out: ReturnType<typeof parseProperties> | undefined;
     options.forEach((o, i) => {
-      if (o.name !== name || o.value === undefined) return;
+      if (!list.includes(o.name) || o.value === undefined) return;
       const props = parseProperties(o.value, implied);
       out = { entries: [...(out?.entries ?? []), ...props.entries], json: false };
       drop(i);
@@ -217,14 +241,16 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   const has = (name: string): boolean => options.some((o) => o.name === name);
   const last = (name: string): string | undefined => options.filter((o) => o.name === name && o.value !== undefined).pop()?.value;
 
-  const machine = merged("-machine", "type");
-  const machineM = merged("-M", "type");
-  const machineProps = { entries: [...(machine?.entries ?? []), ...(machineM?.entries ?? [])], json: false };
+  const machineProps = merged(["-machine", "-M"], "type") ?? { entries: [], json: false };
   const machineType = property(machineProps, "type");
+  let tbCacheMiB: number | undefined;
   const accelNames = options.flatMap((o, i) => {
     if (o.name !== "-accel" || o.value === undefined) return [];
     drop(i);
-    return [property(parseProperties(o.value, "accel"), "accel") ?? ""];
+    const props = parseProperties(o.value, "accel");
+    const tbSize = positive(property(props, "tb-size"));
+    if (property(props, "accel") === "tcg" && tbSize !== undefined) tbCacheMiB ??= tbSize;
+    return [property(props, "accel") ?? ""];
   });
   const accel = [...(property(machineProps, "accel")?.split(":") ?? []), ...accelNames][0];
   const virtType = has("-enable-kvm") || accel === "kvm" ? "kvm" : "qemu";
@@ -249,6 +275,7 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   };
   if (smp.current !== undefined) hardware.vcpuCurrent = smp.current;
   if (smp.topology) hardware.topology = smp.topology;
+  if (tbCacheMiB !== undefined && virtType === "qemu") hardware.tbCacheMiB = tbCacheMiB;
 
   const rest: QemuOption[] = [];
   // -m's hotplug part has no element without NUMA cells (libvirt refuses maxMemory without them);
@@ -256,7 +283,9 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   if (memory && (property(memory, "maxmem") !== undefined || property(memory, "slots") !== undefined)) {
     rest.push({ name: "-m", value: formatProperties(memory.entries.filter(([k]) => k === "size" || k === "slots" || k === "maxmem")) });
   }
-  const machineRest = machineProps.entries.filter(([k, v]) => !MACHINE_HANDLED.has(k) && !(k === "dump-guest-core" && v === "off"));
+  const machineRest = machineProps.entries.filter(([k]) => !MACHINE_HANDLED.has(k));
+  // q35's usb=on makes an EHCI with companions that no single <controller> describes.
+  if (isQ35(machineType) && qemuBoolean(property(machineProps, "usb")) === true) machineRest.push(["usb", "on"]);
   if (qemuBoolean(property(machineProps, "dump-guest-core")) === true) machineRest.push(["dump-guest-core", "on"]);
   if (property(machineProps, "vmport") !== undefined) machineRest.push(["vmport", property(machineProps, "vmport")!]);
   if (machineRest.length > 0) rest.push({ name: "-machine", value: formatProperties(machineRest) });
@@ -292,15 +321,23 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
     }
     const track = { vm: "guest", host: "wall", rt: "realtime" }[property(rtc, "clock") ?? ""];
     const catchup = property(rtc, "driftfix") === "slew";
-    if (track !== undefined || catchup) hardware.clock.timers.push({ name: "rtc", ...(track ? { track } : {}), ...(catchup ? { tickpolicy: "catchup" } : {}) });
+    if (track !== undefined || catchup)
+      hardware.clock.timers.push({ name: "rtc", ...(track ? { track } : {}), ...(catchup ? { tickpolicy: "catchup" } : {}) });
   }
   if (has("-no-hpet")) hardware.clock.timers.push({ name: "hpet", present: "no" });
 
   const overcommit = merged("-overcommit");
   if (overcommit && qemuBoolean(property(overcommit, "mem-lock")) === true) hardware.lockedMemory = true;
-  if (overcommit && property(overcommit, "cpu-pm") !== undefined) rest.push({ name: "-overcommit", value: `cpu-pm=${property(overcommit, "cpu-pm")}` });
+  if (overcommit && property(overcommit, "cpu-pm") !== undefined)
+    rest.push({ name: "-overcommit", value: `cpu-pm=${property(overcommit, "cpu-pm")}` });
 
-  for (const [flag, key] of [["-kernel", "kernel"], ["-initrd", "initrd"], ["-append", "cmdline"], ["-dtb", "dtb"], ["-bios", "loader"]] as const) {
+  for (const [flag, key] of [
+    ["-kernel", "kernel"],
+    ["-initrd", "initrd"],
+    ["-append", "cmdline"],
+    ["-dtb", "dtb"],
+    ["-bios", "loader"],
+  ] as const) {
     const value = last(flag);
     if (value !== undefined) hardware.os[key] = value;
     options.forEach((o, i) => (o.name === flag ? drop(i) : undefined));
@@ -335,8 +372,16 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   let defaultParallel = defaults;
   const usbOn = has("-usb") || qemuBoolean(property(machineProps, "usb")) === true;
   let balloon = false;
-  const serials: CharSource[] = [];
-  const parallels: CharSource[] = [];
+  // Ports in the order QEMU numbers them: -serial/-parallel first, then -device (its index= or the next one).
+  const ports = { serial: [] as Array<{ source: CharSource; port: number }>, parallel: [] as Array<{ source: CharSource; port: number }> };
+  const addPort = (kind: "serial" | "parallel", source: CharSource, index?: number): void => {
+    const list = ports[kind];
+    const next = list.length === 0 ? 0 : Math.max(...list.map((p) => p.port)) + 1;
+    list.push({ source, port: index ?? next });
+  };
+  /** A device libvirt's element writes with exactly these properties; anything more stays an argument. */
+  const only = (props: ReturnType<typeof parseProperties>, allowed: readonly string[]): boolean =>
+    props.entries.every(([k]) => ["driver", "id", "bus", "addr", ...allowed].includes(k));
   const devicePlaced: Array<{ at: number; device: DomainDevice }> = [];
 
   options.forEach((o, i) => {
@@ -347,7 +392,7 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
       const source = legacyCharSource(o.value);
       if (source === undefined) return;
       drop(i);
-      if (source !== "none") (o.name === "-serial" ? serials : parallels).push(source);
+      if (source !== "none") addPort(o.name === "-serial" ? "serial" : "parallel", source);
       return;
     }
     if (o.name === "-vga") {
@@ -369,24 +414,32 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
     if (driver === "floppy" || driver === "isa-fdc") defaultFloppy = false;
     const onRootBus = ["pci.0", "pcie.0", undefined].includes(property(props, "bus"));
     const address = pciAddress(property(props, "addr"));
-    if (driver === "piix3-usb-uhci" && onRootBus && !q35) {
+    const id = property(props, "id");
+    // Devices on the controller's bus name it `ID.0`; libvirt's controller is `usb`.
+    const usbReferenced = id !== undefined && id !== "usb" && options.some((other) => other.value?.includes(`${id}.0`));
+    if (driver === "piix3-usb-uhci" && onRootBus && !q35 && only(props, []) && !usbReferenced) {
       drop(i);
       devicePlaced.push({ at: i, device: { kind: "usb", model: "piix3-uhci", ...(address ? { address } : {}) } });
-    } else if (driver === "virtio-balloon-pci" && onRootBus && property(props, "id") !== undefined) {
+    } else if (driver === "virtio-balloon-pci" && onRootBus && only(props, [])) {
       drop(i);
       balloon = true;
       devicePlaced.push({ at: i, device: { kind: "memballoon", model: "virtio", ...(address ? { address } : {}) } });
-    } else if ((driver === "isa-serial" || driver === "isa-parallel") && property(props, "chardev") !== undefined) {
-      const id = property(props, "chardev")!;
-      const chardev = chardevs.get(id);
-      if (chardev?.source && chardevUses.get(id) === 1) {
+    } else if ((driver === "isa-serial" || driver === "isa-parallel") && only(props, ["chardev", "index"])) {
+      const chardevId = property(props, "chardev") ?? "";
+      const chardev = chardevs.get(chardevId);
+      const index = property(props, "index");
+      if (chardev?.source && chardevUses.get(chardevId) === 1 && (index === undefined || /^\d+$/.test(index))) {
         drop(i);
         drop(chardev.index);
-        (driver === "isa-serial" ? serials : parallels).push(chardev.source);
+        addPort(driver === "isa-serial" ? "serial" : "parallel", chardev.source, index === undefined ? undefined : Number(index));
       }
-    } else if (driver === "VGA" && onRootBus && property(props, "id") !== undefined) {
+    } else if (driver === "VGA" && onRootBus && only(props, ["vgamem_mb"])) {
       drop(i);
-      devicePlaced.push({ at: i, device: { kind: "video", model: "vga", ...(address ? { address } : {}) } });
+      const vgamem = positive(property(props, "vgamem_mb"));
+      devicePlaced.push({
+        at: i,
+        device: { kind: "video", model: "vga", ...(vgamem ? { vramKiB: vgamem * 1024 } : {}), ...(address ? { address } : {}) },
+      });
     }
   });
 
@@ -396,12 +449,14 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   const devices: DomainDevice[] = [];
   if (usbOn && !q35) devices.push({ kind: "usb", model: "piix3-uhci", address: slots.take({ slot: 1, function: 2 }) });
   if (defaultVga) devices.push({ kind: "video", model: "vga", address: slots.take(undefined) });
-  if (defaultNet) devices.push({ kind: "user-net", model: q35 ? "e1000e" : "e1000", mac: "52:54:00:12:34:56", address: slots.take(undefined) });
+  if (defaultNet)
+    devices.push({ kind: "user-net", model: q35 ? "e1000e" : "e1000", mac: "52:54:00:12:34:56", address: slots.take(undefined) });
   const placed = new Map(devicePlaced.map((p) => [p.at, p.device]));
   options.forEach((o, i) => {
     const device = placed.get(i);
     if (device) {
-      if (device.kind === "usb" || device.kind === "memballoon" || device.kind === "video") devices.push({ ...device, address: slots.take(device.address) });
+      if (device.kind === "usb" || device.kind === "memballoon" || device.kind === "video")
+        devices.push({ ...device, address: slots.take(device.address) });
       else devices.push(device);
       return;
     }
@@ -419,16 +474,22 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
   });
   if (!devices.some((d) => d.kind === "usb")) devices.unshift({ kind: "usb", model: "none" });
   if (!balloon) devices.push({ kind: "memballoon", model: "none" });
-  if (defaultSerial && serials.length === 0) serials.push({ type: "null" });
-  if (defaultParallel && parallels.length === 0) parallels.push({ type: "null" });
-  for (const source of serials) devices.push({ kind: "serial", source });
-  for (const source of parallels) devices.push({ kind: "parallel", source });
+  if (defaultSerial && ports.serial.length === 0) addPort("serial", { type: "null" });
+  if (defaultParallel && ports.parallel.length === 0) addPort("parallel", { type: "null" });
+  for (const kind of ["serial", "parallel"] as const) for (const p of ports[kind]) devices.push({ kind, ...p });
   if (defaultCdrom && !q35) devices.push({ kind: "cdrom", target: "hdc" });
   if (defaultFloppy && !q35) devices.push({ kind: "floppy", target: "fda" });
   hardware.devices = devices;
 
   options.forEach((o, i) => {
-    if (PLUMBING.has(o.name) || ALWAYS_MODELLED.has(o.name) || o.name === "-no-reboot" || o.name === "-no-acpi" || o.name === "-no-hpet" || o.name === "-usb")
+    if (
+      PLUMBING.has(o.name) ||
+      ALWAYS_MODELLED.has(o.name) ||
+      o.name === "-no-reboot" ||
+      o.name === "-no-acpi" ||
+      o.name === "-no-hpet" ||
+      o.name === "-usb"
+    )
       drop(i);
     if (o.name === "-cpu" || o.name === "-uuid") drop(i);
     // libvirt writes `<audio type='none'/>` itself for every domain.
@@ -436,7 +497,8 @@ export function qemuDomainOf(args: readonly string[]): QemuDomain {
     // The RAM backend libvirt makes from <memory> (`-machine memory-backend=`): it names the same RAM block.
     if (o.name === "-object" && o.value !== undefined) {
       const props = parseProperties(o.value, "qom-type");
-      if (property(props, "qom-type") === "memory-backend-ram" && property(props, "id") === property(machineProps, "memory-backend")) drop(i);
+      if (property(props, "qom-type") === "memory-backend-ram" && property(props, "id") === property(machineProps, "memory-backend"))
+        drop(i);
     }
   });
   const qemuArgs = [...qemuWords(rest), ...qemuWords(kept.filter((o): o is QemuOption => o !== undefined))];

@@ -89,8 +89,9 @@ export class MultifdSender {
       ram,
       device: (body) => sink.device(body),
       eof: () => sink.eof(),
+      // The batch being filled counts too: a RAM iteration's byte budget (max-bandwidth) sees its pages at once.
       get position() {
-        return sink.position + sender.#bytes;
+        return sink.position + sender.#bytes + sender.#batchOffsets.length * sender.#pageSize;
       },
       flush: async () => {
         await sink.flush();
