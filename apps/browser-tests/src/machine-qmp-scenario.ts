@@ -40,7 +40,12 @@ export async function runMachineScenario(): Promise<MachineOutcome> {
     await save.done;
     const restored = await restore(out.bytes());
     machines.push(restored);
-    const stopAndSave = { status: save.status, source: await source.digest(), restored: await restored.digest(), restoredState: restored.runState.state };
+    const stopAndSave = {
+      status: save.status,
+      source: await source.digest(),
+      restored: await restored.digest(),
+      restoredState: restored.runState.state,
+    };
 
     // Running, stepped by hand only after T0 (RESUME), so T0 is the same step count everywhere.
     const live = createMachine({ memory: 8 * MiB, guest: GUEST });

@@ -13,7 +13,14 @@ import { serveRepository, type StaticServer } from "./static-server.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const SERVED = ["/packages/format/dist/", "/packages/ram-wasm/dist/", "/packages/machine/dist/", "/packages/qmp/dist/", "/node_modules/fflate/esm/", "/apps/browser-tests/dist/"];
+const SERVED = [
+  "/packages/format/dist/",
+  "/packages/ram-wasm/dist/",
+  "/packages/machine/dist/",
+  "/packages/qmp/dist/",
+  "/node_modules/fflate/esm/",
+  "/apps/browser-tests/dist/",
+];
 
 interface PageOutcome {
   error?: string;
@@ -31,7 +38,15 @@ beforeAll(async () => {
   server = await serveRepository(ROOT, SERVED, { [MACHINE_QMP_PATH]: MACHINE_QMP_PAGE });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   const page = await browser.newPage();
   const errors: string[] = [];
@@ -43,7 +58,9 @@ beforeAll(async () => {
     if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
   });
   await page.goto(server.url + MACHINE_QMP_PATH);
-  await page.waitForFunction(() => (window as unknown as { savevmResult?: unknown }).savevmResult !== undefined, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => (window as unknown as { savevmResult?: unknown }).savevmResult !== undefined, undefined, {
+    timeout: 20_000,
+  });
   outcome = (await page.evaluate(() => (window as unknown as { savevmResult: unknown }).savevmResult)) as PageOutcome;
   if (outcome.error) throw new Error(`in the page: ${outcome.error}\n${[...errors, ...missing].join("\n")}`);
 }, 30_000);
@@ -78,7 +95,9 @@ describe("@savevm/machine and @savevm/qmp root entries in Chromium, without a bu
     const node = await runQmpScenario();
     expect(outcome.qmp).toEqual(node);
     expect(outcome.qmp.results).toContainEqual({ error: { class: "GenericError", desc: "speed must not be 0" } });
-    expect(outcome.qmp.results).toContainEqual({ error: { class: "CommandNotFound", desc: "The command no-such-command has not been found" } });
+    expect(outcome.qmp.results).toContainEqual({
+      error: { class: "CommandNotFound", desc: "The command no-such-command has not been found" },
+    });
     expect(outcome.qmp.wire).toContain('{"error": {"class": "GenericError", "desc": "QMP input must be a JSON object"}}\r\n');
     expect(outcome.qmp.wire).toContain('"event": "RESUME"');
   });

@@ -1,21 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { CliFileError, exitCodeFor, formatError, namingFile, UsageError } from "./cli-error.js";
 
+/** An Error carrying the fields Node's system errors (and our typed errors) have. */
+function errorWith(message: string, fields: { code: string; syscall?: string; path?: string; errno?: number }): Error {
+  return Object.assign(new Error(message), fields);
+}
+
 describe("formatError", () => {
   it("does not repeat a code the message already starts with", () => {
-    const err = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+    const err = errorWith("EACCES: permission denied", { code: "EACCES" });
     expect(formatError(err)).toBe("EACCES: permission denied");
   });
 
   it("turns Node's system errors into CODE: path: text, once", () => {
-    const err = Object.assign(new Error("listen EACCES: permission denied /run/x.sock"), {
+    const err = errorWith("listen EACCES: permission denied /run/x.sock", {
       code: "EACCES",
       syscall: "listen",
       path: "/run/x.sock",
       errno: -13,
     });
     expect(formatError(err)).toBe("EACCES: /run/x.sock: Permission denied");
-    const open = Object.assign(new Error("ENOENT: no such file or directory, open '/a/b'"), {
+    const open = errorWith("ENOENT: no such file or directory, open '/a/b'", {
       code: "ENOENT",
       syscall: "open",
       path: "/a/b",
@@ -25,12 +30,12 @@ describe("formatError", () => {
   });
 
   it("is one line", () => {
-    const err = Object.assign(new Error("first\nsecond\n"), { code: "X" });
+    const err = errorWith("first\nsecond\n", { code: "X" });
     expect(formatError(err)).toBe("X: first; second");
   });
 
   it("names the file the user gave, not the temporary one", () => {
-    const cause = Object.assign(new Error("ENOSPC: no space left on device, write '/d/.out.mig.0a1b2c3d4e5f.part'"), {
+    const cause = errorWith("ENOSPC: no space left on device, write '/d/.out.mig.0a1b2c3d4e5f.part'", {
       code: "ENOSPC",
       syscall: "write",
     });
@@ -42,11 +47,11 @@ describe("formatError", () => {
 
 describe("namingFile", () => {
   it("names the output for a failed write, and leaves read failures and typed errors alone", () => {
-    const write = Object.assign(new Error("EIO: i/o error, write"), { code: "EIO", syscall: "write" });
+    const write = errorWith("EIO: i/o error, write", { code: "EIO", syscall: "write" });
     expect(formatError(namingFile(write, "vm.save"))).toBe("EIO: vm.save: Input/output error");
-    const read = Object.assign(new Error("EIO: i/o error, read"), { code: "EIO", syscall: "read" });
+    const read = errorWith("EIO: i/o error, read", { code: "EIO", syscall: "read" });
     expect(namingFile(read, "vm.save")).toBe(read);
-    const typed = Object.assign(new Error("truncated"), { code: "TRUNCATED" });
+    const typed = errorWith("truncated", { code: "TRUNCATED" });
     expect(namingFile(typed, "vm.save")).toBe(typed);
   });
 });
@@ -54,9 +59,9 @@ describe("namingFile", () => {
 describe("exitCodeFor", () => {
   it("is 2 for usage mistakes and 1 for failures", () => {
     expect(exitCodeFor(new UsageError("x"))).toBe(2);
-    expect(exitCodeFor(Object.assign(new Error("bad size"), { code: "INVALID_ARGUMENT" }))).toBe(2);
-    expect(exitCodeFor(Object.assign(new Error("bad address"), { code: "BAD_ADDRESS" }))).toBe(2);
-    expect(exitCodeFor(Object.assign(new Error("truncated"), { code: "TRUNCATED" }))).toBe(1);
+    expect(exitCodeFor(errorWith("bad size", { code: "INVALID_ARGUMENT" }))).toBe(2);
+    expect(exitCodeFor(errorWith("bad address", { code: "BAD_ADDRESS" }))).toBe(2);
+    expect(exitCodeFor(errorWith("truncated", { code: "TRUNCATED" }))).toBe(1);
     expect(exitCodeFor(new Error("plain"))).toBe(1);
   });
 });

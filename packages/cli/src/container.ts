@@ -5,7 +5,7 @@
  * loaded only for them: `savevm inspect` of a bare stream starts faster.
  */
 import type { LibvirtSaveHeader } from "@savevm/format";
-import { QEMU_VM_FILE_MAGIC, type ByteSource } from "@savevm/format/reader";
+import { peekStream, QEMU_VM_FILE_MAGIC, type ByteSource } from "@savevm/format/reader";
 import { fileReader, readHead, type Input } from "./input.js";
 import { inputBar, withProgress, type ProgressOptions } from "./progress.js";
 
@@ -31,41 +31,6 @@ export interface OpenedContainer {
 }
 
 const SNIFF_BYTES = 16;
-
-/** Reads until `n` bytes are seen, then replays them ahead of the rest. */
-async function peek(chunks: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const seen: Uint8Array[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < n) {
-    const step = await iterator.next();
-    if (step.done) {
-      ended = true;
-      break;
-    }
-    seen.push(step.value);
-    length += step.value.length;
-  }
-  const head = new Uint8Array(Math.min(n, length));
-  let at = 0;
-  for (const chunk of seen) {
-    if (at >= head.length) break;
-    const part = chunk.subarray(0, head.length - at);
-    head.set(part, at);
-    at += part.length;
-  }
-  const all = (async function* () {
-    yield* seen;
-    if (ended) return;
-    for (;;) {
-      const step = await iterator.next();
-      if (step.done) return;
-      yield step.value;
-    }
-  })();
-  return { head, all };
-}
 
 async function gunzip(chunks: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
   const [{ createGunzip }, { Readable }] = await Promise.all([import("node:zlib"), import("node:stream")]);
@@ -114,7 +79,9 @@ function readInPlace(
 }
 
 export async function openContainer(chunks: AsyncIterable<Uint8Array>): Promise<OpenedContainer> {
-  const { head, all } = await peek(chunks, SNIFF_BYTES);
+  const peeked = await peekStream(chunks, (head) => head.length >= SNIFF_BYTES, SNIFF_BYTES);
+  const { head } = peeked;
+  const all = peeked.replay();
   if (head[0] === 0x1f && head[1] === 0x8b) {
     return { kind: "gzip", stream: await gunzip(all), baseOffset: 0, close: noop };
   }

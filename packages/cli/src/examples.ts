@@ -20,6 +20,8 @@ const EXAMPLES: Record<string, string[]> = {
     "savevm convert vm.mig.gz vm.mig                            # the same bytes as gunzip",
     "savevm convert vm.save vm.mig --to qemu                    # unwrap a libvirt save image",
     "savevm convert vm.mig vm.save --to libvirt --domain-xml dom.xml --image-format zstd",
+    "savevm convert vm.mig vm.mapped --to mapped-ram           # QEMU's fixed-offset layout, sparse where pages are zero",
+    "savevm convert vm.mapped vm.mig --to stream                # and back to a plain stream",
   ],
   run: [
     "savevm run --memory 1G --qmp unix:/tmp/vm.qmp --guest rate=50M",

@@ -3,11 +3,9 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFixture } from "./test-support/qemu-fixtures.js";
 import { SAVEVM_BIN } from "./test-support/run-cli.js";
-
-const FIXTURES = new URL("../../format/test/fixtures/qemu-7.2/", import.meta.url).pathname;
 
 let dir: string;
 let stream: Buffer;
@@ -15,7 +13,7 @@ let file: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "savevm-interrupt-"));
-  stream = gunzipSync(await readFile(join(FIXTURES, "pc-running.mig.gz")));
+  stream = await readFixture("pc-running.mig.gz");
   file = join(dir, "pc-running.mig");
   await writeFile(file, stream);
 });

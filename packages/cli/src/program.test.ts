@@ -98,7 +98,7 @@ describe("savevm completion", () => {
           (error, stdout) => (error ? reject(error) : resolve(stdout)),
         ),
       );
-      expect(out.split("\n").filter(Boolean)).toEqual(["[inspect]", "[same qemu libvirt]"]);
+      expect(out.split("\n").filter(Boolean)).toEqual(["[inspect]", "[same qemu stream libvirt mapped-ram]"]);
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }

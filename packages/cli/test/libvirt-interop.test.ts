@@ -436,13 +436,20 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
   }
 
   /** `virsh restore` of the image; the state libvirt reports and the RAM its QEMU holds. */
-  async function virshRestore(image: string, name: string, finish: Finish, flags: string[] = []): Promise<{ state: string; ram: Buffer }> {
+  /** `virsh restore image` (the domain destroyed when the test ends) leaves `name` in `state` with guest RAM equal to `ram`. */
+  async function expectVirshRestores(
+    image: string,
+    name: string,
+    ram: Buffer,
+    finish: Finish,
+    { state = "running", flags = [] }: { state?: string; flags?: string[] } = {},
+  ): Promise<void> {
     finish(() => libvirt.destroyDomain(name));
     await libvirt.virshOk(["restore", image, ...flags]);
-    const state = await libvirt.domstate(name);
+    expect(await libvirt.domstate(name)).toBe(state);
     const pmem = `${image}.after.pmem`;
     await libvirt.pmemsave(name, GUEST_BYTES, pmem);
-    return { state, ram: await takeDump(pmem) };
+    expect(ramDifference(await takeDump(pmem), ram)).toBeUndefined();
   }
 
   async function virshReadsXml(image: string, domain: { name: string; uuid: string }): Promise<void> {
@@ -461,9 +468,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       expect(await readHeader(image)).toMatchObject({ complete: true, version: 2, format, wasRunning: true });
       expect((await stat(image)).mode & 0o777).toBe(0o600);
       await virshReadsXml(image, source.domain);
-      const back = await virshRestore(image, source.domain.name, onTestFinished);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished);
     },
   );
 
@@ -491,9 +496,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       expectOk(await cli(args), "savevm convert --to libvirt");
       expect(await readHeader(image)).toMatchObject({ complete: true, version: 2, format, wasRunning: true });
       await virshReadsXml(image, source.domain);
-      const back = await virshRestore(image, source.domain.name, onTestFinished);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished);
     },
   );
 
@@ -505,9 +508,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       const image = join(source.dir, "ours-over-hmp.save");
       expectOk(await cli(["save", `hmp:unix:${hmpSocket}`, image, "--xml", source.migratableXml]), "savevm save hmp:");
       expect((await readHeader(image)).wasRunning).toBe(true);
-      const back = await virshRestore(image, source.domain.name, onTestFinished);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished);
     },
     STEP_MS,
   );
@@ -526,9 +527,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       for (const option of [...libvirtsOwn, "-sandbox", "-msg", "-object", "-overcommit", "-kernel", "-device", "-audiodev"])
         expect(raw, `${option} in qemu:commandline:\n${xml}`).not.toContain(option);
       expect(xml).toContain(`<kernel>${source.domain.kernel}</kernel>`);
-      const back = await virshRestore(image, source.domain.name, onTestFinished);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished);
     },
     STEP_MS,
   );
@@ -550,9 +549,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       const xml = await libvirt.virshOk(["save-image-dumpxml", image]);
       const name = /<name>([^<]+)<\/name>/.exec(xml)?.[1];
       expect(name, `a domain name in the generated XML:\n${xml}`).toBeDefined();
-      const back = await virshRestore(image, name!, onTestFinished);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, ram)).toBeUndefined();
+      await expectVirshRestores(image, name!, ram, onTestFinished);
     },
     STEP_MS,
   );
@@ -564,9 +561,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       const image = join(source.dir, "ours-direct.save");
       expectOk(await cli(["save", source.target, image, "--bypass-cache", "--xml", source.migratableXml]), "savevm save --bypass-cache");
       expect(await readHeader(image)).toMatchObject({ complete: true, wasRunning: true, format: "raw" });
-      const back = await virshRestore(image, source.domain.name, onTestFinished, ["--bypass-cache"]);
-      expect(back.state).toBe("running");
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished, { flags: ["--bypass-cache"] });
     },
     STEP_MS,
   );
@@ -599,9 +594,7 @@ describe.concurrent("images savevm wrote, read and restored by virsh", () => {
       const image = join(source.dir, "ours.save");
       expectOk(await cli(["save", source.target, image, "--xml", source.migratableXml, ...flags]), "savevm save");
       expect((await readHeader(image)).wasRunning).toBe(state === "running");
-      const back = await virshRestore(image, source.domain.name, onTestFinished);
-      expect(back.state).toBe(state);
-      expect(ramDifference(back.ram, source.ram)).toBeUndefined();
+      await expectVirshRestores(image, source.domain.name, source.ram, onTestFinished, { state });
     },
   );
 });

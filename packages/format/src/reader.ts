@@ -30,6 +30,7 @@ export type {
   VmdescRecord,
 } from "./records.js";
 export { type ByteSource, type ReadIntoSource, concatBytes } from "./source/byte-source.js";
+export { peekStream, type PeekedStream } from "./source/peek-stream.js";
 
 export {
   readMigrationStream,

@@ -5,8 +5,8 @@ import { readmeExamples, runExample } from "@savevm/readme-examples";
 const examples = readmeExamples(new URL("..", import.meta.url));
 
 describe("README examples", () => {
-  it("has nine runnable examples", () => {
-    expect(examples.length).toBe(9);
+  it("has ten runnable examples", () => {
+    expect(examples.length).toBe(10);
   });
 
   it("writes a stream, reads it back record by record, summarizes it", async () => {
@@ -66,5 +66,9 @@ describe("README examples", () => {
 
   it("replaces a file durably, and an abort keeps the old one", async () => {
     expect(await runExample(examples[8]!)).toEqual([`{"snapshots":[]} [ 'index.json' ]`]);
+  });
+
+  it("writes a mapped-ram file and reads it back", async () => {
+    expect(await runExample(examples[9]!)).toEqual(["1081547 [ 'mapped-ram' ] 1048576 1", "1 7 vmdesc"]);
   });
 });

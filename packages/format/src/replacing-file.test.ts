@@ -3,7 +3,7 @@ import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openReplacingFile, pendingTemporaryFiles, writeFileReplacing, type ReplaceFileSystem } from "./node.js";
+import { createFileSink, openReplacingFile, pendingTemporaryFiles, writeFileReplacing, type ReplaceFileSystem } from "./node.js";
 
 const dir = mkdtempSync(join(tmpdir(), "savevm-replacing-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ function recordingFs(failAt?: string): { fs: ReplaceFileSystem; log: string[] } 
       const wrapped: Partial<FileHandle> = {
         write: (async (...args: Parameters<FileHandle["write"]>) => {
           step(`write ${name(path)}`);
-          return handle.write(...(args as [Uint8Array]));
+          return handle.write(...(args as unknown as [Uint8Array]));
         }) as FileHandle["write"],
         sync: async () => {
           step(`sync ${name(path)}`);
@@ -127,5 +127,25 @@ describe("openReplacingFile", () => {
     expect(pendingTemporaryFiles()).toEqual([temporary]);
     await file.commit();
     expect(existsSync(temporary)).toBe(false);
+  });
+});
+
+describe("createFileSink", () => {
+  it("shows the file only on close; abort keeps the old one", async () => {
+    const target = join(dir, "sink.mig");
+    writeFileSync(target, "old");
+    const aborted = createFileSink(target);
+    await aborted.sink(new Uint8Array([1, 2]));
+    expect(readFileSync(target, "utf8")).toBe("old");
+    await aborted.abort();
+    expect(onlyTarget("sink.mig")).toEqual(["sink.mig"]);
+
+    const closed = createFileSink(target);
+    void closed.sink(new Uint8Array([1, 2]));
+    void closed.sink(new Uint8Array([3]));
+    await closed.close();
+    expect([...readFileSync(target)]).toEqual([1, 2, 3]);
+    expect(onlyTarget("sink.mig")).toEqual(["sink.mig"]);
+    expect(pendingTemporaryFiles()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeMigrationStream, MemoryPositionalFile, writeMappedRam } from "../src/index.js";
+import { decodeMigrationStream, MemoryPositionalFile, readMappedRam, readMappedRamLayout, writeMappedRam } from "../src/index.js";
 import { MIXED_BLOCKS, mixedGuestStream, ramOf, sameRam } from "../src/test-support/mapped-ram-guest.js";
 import { readMappedRamIndependently } from "./mapped-ram-independent-reader.js";
 
@@ -19,6 +19,18 @@ describe("mapped-ram files against a reader written from the layout document", (
       expect(sameRam(independent.blocks, expected)).toBe(true);
     });
   }
+
+  it("reads the block addresses of x-ignore-shared and keeps the capability next to mapped-ram", async () => {
+    const records = await decodeMigrationStream(mixedGuestStream(MIXED_BLOCKS, 3, { ignoreShared: true }));
+    const file = new MemoryPositionalFile();
+    await writeMappedRam(records, file);
+    const independent = readMappedRamIndependently(file.bytes);
+    expect(independent.capabilities).toEqual(["x-ignore-shared", "mapped-ram"]);
+    expect(sameRam(independent.blocks, await ramOf(records))).toBe(true);
+    const layout = await readMappedRamLayout(file);
+    expect(layout.blocks.map((b) => b.addr)).toEqual([0, 0x1_4000_0000, 0x2_8000_0000]);
+    expect(sameRam(await ramOf(readMappedRam(file)), independent.blocks)).toBe(true);
+  });
 
   it("notices a page the bitmap drops (the check can fail)", async () => {
     const records = await decodeMigrationStream(mixedGuestStream());

@@ -21,6 +21,8 @@ export interface HmpServerOptions {
 }
 
 const encoder = new TextEncoder();
+/** Echo collected before it is written (and the stream's back-pressure looked at). */
+const ECHO_PIECE_BYTES = 64 * 1024;
 const decoder = new TextDecoder();
 
 function bytesOf(latin1: string): Uint8Array {
@@ -40,8 +42,11 @@ export class HmpSession extends Emitter<{ close: [] }> {
   private closeAfterOutput = false;
   /** Echo and redraws of the chunk being read, written as one piece when the chunk is done. */
   private echo: string[] | undefined;
+  private echoLength = 0;
   /** The stream's buffer is full: reading waits for "drain", so output taken slowly holds input back. */
   private outputFull = false;
+  /** A piece of echo went out: the rest of the chunk waits for the next turn of the event loop. */
+  private yielding = false;
   private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
   private readonly onGone = (): void => this.close();
   private readonly onDrain = (): void => {
@@ -95,8 +100,18 @@ export class HmpSession extends Emitter<{ close: [] }> {
   }
 
   private writeRaw(latin1: string): void {
-    if (this.echo) this.echo.push(latin1);
-    else this.write(bytesOf(latin1.replace(/\n/g, "\r\n")));
+    if (!this.echo) {
+      this.write(bytesOf(latin1.replace(/\n/g, "\r\n")));
+      return;
+    }
+    this.echo.push(latin1);
+    this.echoLength += latin1.length;
+    // QEMU redraws the whole line for each byte typed into it: a 4 KiB line echoes ~32 MiB.
+    // Written in pieces, so a full stream buffer stops reading after one piece, not one chunk.
+    if (this.echoLength >= ECHO_PIECE_BYTES) {
+      this.flushEcho(true);
+      this.yielding = true;
+    }
   }
 
   private writeText(text: string): void {
@@ -107,10 +122,11 @@ export class HmpSession extends Emitter<{ close: [] }> {
     if (!this.closed && !this.stream.write(bytes)) this.outputFull = true;
   }
 
-  private flushEcho(): void {
+  private flushEcho(keepCollecting = false): void {
     const echo = this.echo;
-    this.echo = undefined;
-    if (echo && echo.length > 0) this.writeRaw(echo.join(""));
+    this.echo = keepCollecting ? [] : undefined;
+    this.echoLength = 0;
+    if (echo && echo.length > 0) this.write(bytesOf(echo.join("").replace(/\n/g, "\r\n")));
   }
 
   private receive(chunk: Uint8Array): void {
@@ -122,7 +138,7 @@ export class HmpSession extends Emitter<{ close: [] }> {
   private process(): void {
     // One write per chunk, not per typed byte: a byte-at-a-time echo costs a write each.
     this.echo ??= [];
-    while (this.pending && !this.busy && !this.closed && !this.outputFull) {
+    while (this.pending && !this.busy && !this.closed && !this.outputFull && !this.yielding) {
       const byte = this.pending[this.pendingPos++]!;
       if (this.pendingPos >= this.pending.length) this.pending = undefined;
       const line = this.editor.feed(byte);
@@ -133,6 +149,13 @@ export class HmpSession extends Emitter<{ close: [] }> {
     }
     this.flushEcho();
     if (this.closed) return;
+    if (this.yielding) {
+      // Other monitors (and this machine) get their turn between pieces of a long redraw.
+      setTimeout(() => {
+        this.yielding = false;
+        if (!this.busy && !this.closed) this.process();
+      }, 0);
+    }
     if (this.pending || this.outputFull) this.stream.pause();
     else this.stream.resume();
   }

@@ -190,10 +190,10 @@ export class JsonLexer {
       this.emit(type, chunk, tokenStart, lookahead ? i : i + 1);
       tokenStart = -1;
       state = type === Token.Error ? RECOVERY : START;
-      if (!lookahead) {
-        i++;
-        if (this.stopRequested) break;
-      }
+      if (!lookahead) i++;
+      // Also after a token ended by the byte after it (a number, `true`): that byte is read again
+      // next time. Without this, a chunk of `1 1 1 …` queued one message per two bytes.
+      if (this.stopRequested) break;
     }
     this.state = state;
     if (state === START || state === RECOVERY) {

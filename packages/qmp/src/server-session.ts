@@ -9,6 +9,9 @@ import type { CommandContext, RegisteredCommand } from "./registry.js";
 import { validateArgumentsUntyped } from "./schema.js";
 
 /** Limits of one client connection. */
+/** Messages answered in a row before a session yields to the event loop. */
+const YIELD_EVERY = 256;
+
 export interface SessionLimits extends JsonStreamLimits {
   /** In-band commands read ahead while OOB is on (QEMU: 8). Without OOB it is always 1. */
   maxQueuedCommands?: number;
@@ -215,7 +218,11 @@ export class QmpServerSession extends Emitter<{ close: [reason: string | undefin
     if (this.dispatching) return;
     this.dispatching = true;
     try {
+      let run = 0;
       while (this.queue.length > 0 && this.stateValue !== "closed") {
+        // Replies chain through promises only; let other sessions and timers in now and then, or
+        // a chunk of `1,1,1…` (32k messages per 64 KiB) holds everyone up for a second.
+        if (++run % YIELD_EVERY === 0) await new Promise((r) => setTimeout(r, 0));
         const wasFull = this.queue.length >= this.maxQueue;
         const item = this.queue.shift()!;
         const oob = this.oob;

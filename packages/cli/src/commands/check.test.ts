@@ -1,12 +1,10 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemorySaveImageSink, writeSaveImage } from "@savevm/format";
+import { QEMU_FIXTURES as FIXTURES, readFixture } from "../test-support/qemu-fixtures.js";
 import { runCli } from "../test-support/run-cli.js";
-
-const FIXTURES = new URL("../../../format/test/fixtures/qemu-7.2/", import.meta.url).pathname;
 
 let dir: string;
 let stopped: Buffer;
@@ -16,7 +14,7 @@ let badAt: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "savevm-check-"));
-  stopped = gunzipSync(await readFile(join(FIXTURES, "pc-stopped.mig.gz")));
+  stopped = await readFixture("pc-stopped.mig.gz");
   const patched = Buffer.from(stopped);
   badAt = patched.indexOf("prelaunch\0", 0, "latin1");
   patched[badAt] = "q".charCodeAt(0);

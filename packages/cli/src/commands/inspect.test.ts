@@ -2,13 +2,11 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forEachRecord, MemorySaveImageSink, readMigrationStream, writeSaveImage } from "@savevm/format";
 import { ANALYZER } from "../test-support/qemu-analyzer.js";
+import { QEMU_FIXTURES as FIXTURES, readFixture } from "../test-support/qemu-fixtures.js";
 import { runCli } from "../test-support/run-cli.js";
-
-const FIXTURES = new URL("../../../format/test/fixtures/qemu-7.2/", import.meta.url).pathname;
 
 let dir: string;
 let running: string;
@@ -16,7 +14,7 @@ let runningBytes: Buffer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "savevm-inspect-"));
-  runningBytes = gunzipSync(await readFile(join(FIXTURES, "pc-running.mig.gz")));
+  runningBytes = await readFixture("pc-running.mig.gz");
   running = join(dir, "pc-running.mig");
   await writeFile(running, runningBytes);
 });
@@ -123,7 +121,7 @@ describe("savevm inspect", () => {
     expect(desc.page_size).toBe(4096);
     expect(desc.devices.map((d) => d.name)).toContain("cpu");
     const none = join(dir, "novmdesc.mig");
-    await writeFile(none, gunzipSync(await readFile(join(FIXTURES, "pc-novmdesc.mig.gz"))));
+    await writeFile(none, await readFixture("pc-novmdesc.mig.gz"));
     const refused = await runCli(["inspect", none, "--desc"]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/no vmdesc trailer/);
@@ -138,7 +136,7 @@ describe("savevm inspect", () => {
     expect(files.filter((f) => f.endsWith(".part"))).toEqual([]);
     for (const f of files) expect((await stat(join(out, f))).mode & 0o777, f).toBe(0o600);
     const ram = await readFile(join(out, "pc.ram"));
-    const pmem = gunzipSync(await readFile(join(FIXTURES, "pc-running.pmem.gz")));
+    const pmem = await readFixture("pc-running.pmem.gz");
     expect(ram.length).toBe(16 << 20);
     expect(Buffer.compare(ram.subarray(0x100000), pmem.subarray(0x100000, 16 << 20))).toBe(0);
   });

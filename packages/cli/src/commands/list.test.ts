@@ -45,9 +45,14 @@ interface Detached {
   id: number;
 }
 
+/** `savevm run --memory 4M …` in the test's runtime directory. */
+function run(args: string[], options?: { timeoutMs?: number }) {
+  return runCli(["run", "--memory", "4M", "--runtime-dir", join(dir, "run"), ...args], options);
+}
+
 /** `savevm run --detach …` in the test's runtime directory; the machine is killed after the test. */
 async function detach(args: string[]): Promise<Detached> {
-  const result = await runCli(["run", "--detach", "--memory", "4M", "--runtime-dir", join(dir, "run"), ...args], { timeoutMs: 30_000 });
+  const result = await run(["--detach", ...args], { timeoutMs: 30_000 });
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   const lines = result.stdout.trimEnd().split("\n");
@@ -135,50 +140,13 @@ describe("savevm run --detach and savevm list", () => {
   it("refuses a duplicate of a running machine with libvirt's words, in the foreground and with --detach", async () => {
     const first = await detach(["--name", "tiny", "--qmp", `unix:${join(dir, "a.qmp")}`]);
     for (const mode of [[], ["--detach"]]) {
-      const sameName = await runCli([
-        "run",
-        ...mode,
-        "--memory",
-        "4M",
-        "--runtime-dir",
-        join(dir, "run"),
-        "--name",
-        "tiny",
-        "--qmp",
-        `unix:${join(dir, "b.qmp")}`,
-      ]);
+      const sameName = await run([...mode, "--name", "tiny", "--qmp", `unix:${join(dir, "b.qmp")}`]);
       expect(sameName.code).toBe(1);
       expect(sameName.stderr).toContain(`operation failed: domain 'tiny' already exists with uuid ${first.uuid}`);
-      const sameUuid = await runCli([
-        "run",
-        ...mode,
-        "--memory",
-        "4M",
-        "--runtime-dir",
-        join(dir, "run"),
-        "--name",
-        "other",
-        "--uuid",
-        first.uuid,
-        "--qmp",
-        `unix:${join(dir, "b.qmp")}`,
-      ]);
+      const sameUuid = await run([...mode, "--name", "other", "--uuid", first.uuid, "--qmp", `unix:${join(dir, "b.qmp")}`]);
       expect(sameUuid.code).toBe(1);
       expect(sameUuid.stderr).toContain(`operation failed: domain 'tiny' is already defined with uuid ${first.uuid}`);
-      const both = await runCli([
-        "run",
-        ...mode,
-        "--memory",
-        "4M",
-        "--runtime-dir",
-        join(dir, "run"),
-        "--name",
-        "tiny",
-        "--uuid",
-        first.uuid,
-        "--qmp",
-        `unix:${join(dir, "b.qmp")}`,
-      ]);
+      const both = await run([...mode, "--name", "tiny", "--uuid", first.uuid, "--qmp", `unix:${join(dir, "b.qmp")}`]);
       expect(both.code).toBe(1);
       expect(both.stderr).toContain("Requested operation is not valid: domain 'tiny' is already active");
     }
@@ -186,19 +154,7 @@ describe("savevm run --detach and savevm list", () => {
   });
 
   it("two machines of one name started at once: exactly one runs, the other is refused", async () => {
-    const start = (i: number) =>
-      runCli([
-        "run",
-        "--detach",
-        "--memory",
-        "4M",
-        "--runtime-dir",
-        join(dir, "run"),
-        "--name",
-        "twin",
-        "--qmp",
-        `unix:${join(dir, `twin${i}.qmp`)}`,
-      ]);
+    const start = (i: number) => run(["--detach", "--name", "twin", "--qmp", `unix:${join(dir, `twin${i}.qmp`)}`]);
     const results = await Promise.all([start(1), start(2)]);
     for (const r of results) {
       const pid = /^pid (\d+)$/m.exec(r.stdout)?.[1];
@@ -212,7 +168,7 @@ describe("savevm run --detach and savevm list", () => {
   it("never takes over a live machine's monitor socket; a stale socket file is reused", async () => {
     const qmp = `unix:${join(dir, "shared.qmp")}`;
     const first = await detach(["--qmp", qmp]);
-    const second = await runCli(["run", "--detach", "--memory", "4M", "--runtime-dir", join(dir, "run"), "--qmp", qmp]);
+    const second = await run(["--detach", "--qmp", qmp]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`Failed to bind socket to ${join(dir, "shared.qmp")}: Address already in use`);
     expect(JSON.parse((await runCli(["qmp", qmp, "query-name"])).stdout)).toEqual({ name: first.name });
@@ -224,21 +180,10 @@ describe("savevm run --detach and savevm list", () => {
   });
 
   it("bad options of a detached machine fail in the foreground with the foreground's exit status", async () => {
-    const bad = await runCli([
-      "run",
-      "--detach",
-      "--memory",
-      "4M",
-      "--runtime-dir",
-      join(dir, "run"),
-      "--qmp",
-      `unix:${join(dir, "x.qmp")}`,
-      "--guest",
-      "bogus",
-    ]);
+    const bad = await run(["--detach", "--qmp", `unix:${join(dir, "x.qmp")}`, "--guest", "bogus"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("Invalid guest option 'bogus'");
-    const none = await runCli(["run", "--detach", "--memory", "4M", "--runtime-dir", join(dir, "run")]);
+    const none = await run(["--detach"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("at least one --qmp or --hmp address is required");
     expect((await list("--name")).stdout).toBe("\n");

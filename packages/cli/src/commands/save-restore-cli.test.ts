@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSaveImageFile } from "@savevm/format/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { killPids } from "../test-support/child-processes.js";
 import { runCli, SAVEVM_BIN } from "../test-support/run-cli.js";
 import { qmpOnce as qmp } from "../test-support/qmp-once.js";
 
@@ -21,16 +22,7 @@ beforeAll(async () => {
   runtimeDir = join(dir, "run");
 });
 
-afterEach(() => {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
-  pids.clear();
-});
+afterEach(() => killPids(pids));
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import {
   type SaveFormat,
 } from "@savevm/machine/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { killPids } from "../test-support/child-processes.js";
 import { QemuVm, stopAll } from "../test-support/qemu-vm.js";
 import { runCli } from "../test-support/run-cli.js";
 import { qmpOnce as qmp } from "../test-support/qmp-once.js";
@@ -31,14 +32,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const pid of restoredPids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
-  restoredPids.clear();
+  killPids(restoredPids);
   await stopAll();
 });
 

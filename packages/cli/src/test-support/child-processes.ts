@@ -19,3 +19,15 @@ export async function killAll(children: Set<ChildProcess>): Promise<void> {
   );
   children.clear();
 }
+
+/** SIGKILLs every process of the set that is still there (one gone already is fine) and empties the set. */
+export function killPids(pids: Set<number>): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+  pids.clear();
+}

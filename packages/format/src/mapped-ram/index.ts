@@ -8,7 +8,7 @@ export {
   encodeMappedRamHeader,
   mappedRamBitmapSize,
 } from "./header.js";
-export { MemoryPositionalFile, type PositionalSink, type PositionalSource } from "./positional.js";
+export { blobPositionalSource, MemoryPositionalFile, type PositionalSink, type PositionalSource } from "./positional.js";
 export { withCapabilities } from "./capabilities.js";
 export { type MappedRamBlockLayout, type MappedRamWriteOptions, type MappedRamWriteResult, writeMappedRam } from "./writer.js";
 export {

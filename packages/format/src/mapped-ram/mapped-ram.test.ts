@@ -5,7 +5,7 @@ import { mixedGuestStream, PAGE, ramOf, sameRam, streamRecords } from "../test-s
 import { ByteReader } from "../wire/byte-reader.js";
 import { ByteWriter } from "../wire/byte-writer.js";
 import { decodeMappedRamHeader, encodeMappedRamHeader, MAPPED_RAM_ALIGNMENT, MAPPED_RAM_HEADER_SIZE } from "./header.js";
-import { MemoryPositionalFile } from "./positional.js";
+import { blobPositionalSource, MemoryPositionalFile } from "./positional.js";
 import { isMappedRam, readMappedRam, readMappedRamLayout } from "./reader.js";
 import { writeMappedRam } from "./writer.js";
 
@@ -87,6 +87,8 @@ describe("writeMappedRam / readMappedRam", () => {
     expect(nonRam(read)).toEqual(nonRam(original));
     expect(await isMappedRam(file)).toBe(true);
     expect(await isMappedRam(new MemoryPositionalFile())).toBe(false);
+    // A browser File (a Blob) reads the same records.
+    expect(sameRam(await ramOf(readMappedRam(blobPositionalSource(new Blob([file.bytes.slice()])))), expected)).toBe(true);
   });
 
   it("writes a page that went back to zero as a hole (its bit cleared)", async () => {
@@ -123,5 +125,28 @@ describe("writeMappedRam / readMappedRam", () => {
     const memSize = records.find((r) => r.kind === "ram" && r.type === "mem-size")!;
     if (memSize.kind === "ram" && memSize.type === "mem-size") memSize.blocks[0]!.pageSize = 2 * 1024 * 1024;
     await expect(writeMappedRam(records, new MemoryPositionalFile())).rejects.toThrow(/postcopy/);
+  });
+
+  it("gives typed errors, never a crash, for a cut file and for damaged bytes before the pages", async () => {
+    const file = await mappedFile(mixedGuestStream());
+    const bytes = file.bytes.slice();
+    const cut = new MemoryPositionalFile();
+    cut.pwrite(0, bytes.subarray(0, MAPPED_RAM_ALIGNMENT + 8 * PAGE));
+    await expect(readMappedRamLayout(cut)).rejects.toThrow(/block pc\.ram.*at byte 0x/);
+    const layout = await readMappedRamLayout(file);
+    const prefixEnd = layout.blocks[0]!.bitmapOffset + 16;
+    let refused = 0;
+    for (let at = 0; at < prefixEnd; at++) {
+      const damaged = new MemoryPositionalFile();
+      damaged.pwrite(0, bytes);
+      damaged.pwrite(at, Uint8Array.of(bytes[at]! ^ 0xa5));
+      try {
+        await collect(readMappedRam(damaged));
+      } catch (e) {
+        expect(e, `flip at ${at}`).toBeInstanceOf(FormatError);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(prefixEnd / 2);
   });
 });

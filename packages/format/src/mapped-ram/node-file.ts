@@ -50,7 +50,7 @@ export async function writeMappedRamFile(
   options?: MappedRamWriteOptions,
 ): Promise<MappedRamWriteResult> {
   const temporary = temporaryFileFor(path);
-  const fd = openSync(temporary, "wx", 0o600);
+  const fd = openSync(temporary, "wx+", 0o600);
   const sink: PositionalSink = {
     pwrite: (offset, data) => writeAll(fd, offset, data),
     pread(offset, into) {

@@ -58,3 +58,11 @@ export class MemoryPositionalFile implements PositionalSink, PositionalSource {
     this.buf = next;
   }
 }
+
+/** A `Blob` (a browser `File`, or Node's) as a positional source: each read is one `slice()`. */
+export function blobPositionalSource(blob: Blob): PositionalSource {
+  return {
+    size: blob.size,
+    pread: async (offset, length) => new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer()),
+  };
+}

@@ -36,12 +36,16 @@ export const MIXED_BLOCKS: GuestBlock[] = [
  * A stream of a guest with zero, uniform and random pages in several blocks, sent over two
  * passes: the second rewrites some pages, turns some back to zero and fills some zero ones.
  */
-export function mixedGuestStream(blocks: GuestBlock[] = MIXED_BLOCKS, seed = 7): Uint8Array {
+export function mixedGuestStream(blocks: GuestBlock[] = MIXED_BLOCKS, seed = 7, options: { ignoreShared?: boolean } = {}): Uint8Array {
   const next = random(seed);
   const out: Uint8Array[] = [];
-  const w = new MigrationStreamWriter(out);
+  const w = new MigrationStreamWriter(
+    out,
+    options.ignoreShared ? { configuration: { machineType: "pc-i440fx-7.2", capabilities: ["x-ignore-shared"] } } : {},
+  );
   w.header();
-  w.ramStart(blocks.map((b) => ({ idstr: b.idstr, length: b.pages * PAGE })));
+  // With x-ignore-shared every block carries its guest address; some above 4 GiB.
+  w.ramStart(blocks.map((b, i) => ({ idstr: b.idstr, length: b.pages * PAGE, ...(options.ignoreShared ? { addr: i * 0x1_4000_0000 } : {}) })));
   for (const pass of [0, 1]) {
     w.beginRamSection("part");
     for (const b of blocks) {

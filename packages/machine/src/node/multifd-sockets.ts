@@ -1,4 +1,4 @@
-import { startsWithMultifdMagic } from "@savevm/format";
+import { peekStream, startsWithMultifdMagic } from "@savevm/format";
 import type { Socket } from "node:net";
 import type { InputChannel } from "../channel.js";
 import { MachineError } from "../errors.js";
@@ -6,7 +6,6 @@ import type { MultifdInputChannel, MultifdOutputChannel, MultifdRequest } from "
 import type { MultifdCodec } from "../save/multifd/multifd-codec.js";
 import { multifdZlib } from "./multifd-zlib.js";
 import { ThreadLaneChannel } from "./multifd-send-thread.js";
-import { peekStream } from "./peek-stream.js";
 import { connectSocket, SocketOutputChannel, type IncomingListener, type SocketAddress } from "./socket-channel.js";
 
 const QEVM = 0x5145564d;

@@ -65,6 +65,7 @@ export interface RunMachineOptions {
 
 export interface RunningMachine {
   readonly machine: Machine;
+  /** The QMP server of the first QMP address (each address has its own; they share the commands). */
   readonly server: QmpServer;
   /** The bound QMP (then HMP) addresses, with real ports. */
   readonly addresses: string[];
@@ -140,7 +141,10 @@ async function startMachine(
     ...(options.stateDir !== undefined ? { baseDir: options.stateDir } : {}),
   });
   const registry = new QmpRegistry();
-  const server = new QmpServer({ registry });
+  // One server per QMP address: each is a monitor of its own with its own client, as each of
+  // QEMU's -qmp options is (one shared server would let a single client hold every socket).
+  const servers = (options.qmp.length > 0 ? options.qmp : [""]).map(() => new QmpServer({ registry }));
+  const server = servers[0]!;
   const listeners: StreamListener[] = [];
   const closers: (() => Promise<void>)[] = [];
   let resolveClosed!: () => void;
@@ -152,7 +156,7 @@ async function startMachine(
   const close = async (): Promise<void> => {
     if (closing) return closed;
     closing = true;
-    server.close();
+    for (const s of servers) s.close();
     await Promise.all([...listeners.map((l) => l.close()), ...closers.map((c) => c())]).catch(() => undefined);
     await memoryFile?.close().catch((err: unknown) => log(`savevm: memory file: ${(err as Error).message}`));
     await registration?.unregister().catch(() => undefined);
@@ -162,7 +166,9 @@ async function startMachine(
   const onQuit = (): void => void close();
   const hmp = registerMachineHmpCommands(new HmpRegistry(), machine, { channels, onQuit, ...(snapshots ? { snapshots } : {}) });
   registerMachineCommands(registry, machine, { channels, onQuit, hmp, ...(snapshots ? { snapshots } : {}) });
-  machine.events.on((e) => server.emitEvent(e.event, e.data as never));
+  machine.events.on((e) => {
+    for (const s of servers) s.emitEvent(e.event, e.data as never);
+  });
   // A completed cpr-reboot checkpoint ends the process: a new one takes over from the file.
   machine.onMigration((migration) => {
     if (migration.kind !== "REBOOT") return;
@@ -177,7 +183,7 @@ async function startMachine(
   });
 
   try {
-    for (const address of options.qmp) listeners.push(await listenQmp(server, address));
+    for (const [i, address] of options.qmp.entries()) listeners.push(await listenQmp(servers[i]!, address));
     if (options.hmp) {
       const hmpServer = await serveHmp(machine, options.hmp, channels, onQuit, hmp);
       closers.push(hmpServer.close);

@@ -1,8 +1,7 @@
-import { sniffLibvirtSaveImage, type LibvirtSaveHeader } from "@savevm/format";
+import { peekStream, sniffLibvirtSaveImage, type LibvirtSaveHeader } from "@savevm/format";
 import { readSaveImage } from "@savevm/format/node";
 import type { InputChannel } from "../channel.js";
 import type { IncomingInput } from "../monitor/monitor-channels.js";
-import { peekStream } from "./peek-stream.js";
 
 // Enough to tell "LibvirtQemudSave"/"LibvirtQemudPart" from QEMU's "QEVM".
 const SNIFF_BYTES = 16;

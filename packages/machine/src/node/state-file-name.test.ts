@@ -7,33 +7,21 @@ import { createMachine } from "../backends.js";
 import { registerMachineCommands } from "../monitor/qmp-commands.js";
 import { nodeBackends } from "./node-backends.js";
 import { NodeMonitorChannels } from "./node-monitor-channels.js";
-import { parseStateFileName } from "./state-file-name.js";
+import { parseStateFileName, type StateFileTarget } from "./state-file-name.js";
 
 const dir = mkdtempSync(join(tmpdir(), "savevm-state-name-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("device-state file names", () => {
   it("fd:NAME is a getfd descriptor, other letters: prefixes are reserved, relative names resolve against the state directory", () => {
-    expect(parseStateFileName("fd:mig", "/base")).toEqual({
-      kind: "fd",
-      name: "mig",
-    });
-    expect(parseStateFileName("/abs/x:y", "/base")).toEqual({
-      kind: "path",
-      path: "/abs/x:y",
-    });
-    expect(parseStateFileName("./file:x", "/base")).toEqual({
-      kind: "path",
-      path: "/base/file:x",
-    });
-    expect(parseStateFileName("sub/dev.state", "/base")).toEqual({
-      kind: "path",
-      path: "/base/sub/dev.state",
-    });
-    expect(parseStateFileName("../up.state", "/base/dir")).toEqual({
-      kind: "path",
-      path: "/base/up.state",
-    });
+    const cases: [string, string, StateFileTarget][] = [
+      ["fd:mig", "/base", { kind: "fd", name: "mig" }],
+      ["/abs/x:y", "/base", { kind: "path", path: "/abs/x:y" }],
+      ["./file:x", "/base", { kind: "path", path: "/base/file:x" }],
+      ["sub/dev.state", "/base", { kind: "path", path: "/base/sub/dev.state" }],
+      ["../up.state", "/base/dir", { kind: "path", path: "/base/up.state" }],
+    ];
+    for (const [name, baseDir, expected] of cases) expect(parseStateFileName(name, baseDir), name).toEqual(expected);
     expect(() => parseStateFileName("file:x", "/base")).toThrow(
       "Parameter 'filename': 'file:' is a reserved prefix (only fd:NAME is understood); use ./file:x or an absolute path to mean a file of that name",
     );

@@ -1,4 +1,4 @@
-import { peekStream } from "../peek-stream.js";
+import { peekStream } from "@savevm/format";
 
 /** A QEMU stream's first bytes: `QEVM`, version 3, then a configuration record with the machine type. */
 const QEVM = 0x5145564d;
