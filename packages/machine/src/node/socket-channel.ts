@@ -40,9 +40,16 @@ export class SocketOutputChannel implements OutputChannel {
 
   constructor(socket: Writable) {
     this.#socket = socket;
-    socket.on("error", (err) => {
-      this.#error ??= new MachineError("CHANNEL", `Unable to write to socket: ${describeSystemError(err)}`, { cause: err });
-    });
+    socket.on("error", (err) => this.#fail(err));
+  }
+
+  /**
+   * The channel's one error, in QEMU's words. A write's callback can see the failure before the
+   * socket's `error` event does, so every path that meets a system error comes through here.
+   */
+  #fail(err: Error): Error {
+    this.#error ??= new MachineError("CHANNEL", `Unable to write to socket: ${describeSystemError(err)}`, { cause: err });
+    return this.#error;
   }
 
   write(chunks: readonly Uint8Array[]): Promise<void> {
@@ -59,7 +66,7 @@ export class SocketOutputChannel implements OutputChannel {
         // the caller may reuse its buffers.
         socket.write(chunk, last ? (err) => {
           socket.off("close", onClose);
-          if (err) reject(this.#error ?? err);
+          if (err) reject(this.#fail(err));
           else resolve();
         } : undefined);
       });
@@ -71,7 +78,7 @@ export class SocketOutputChannel implements OutputChannel {
     if (this.#error) return Promise.reject(this.#error);
     const socket = this.#socket;
     return new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
+      socket.once("error", (err) => reject(this.#fail(err)));
       socket.end(() => resolve());
     });
   }
