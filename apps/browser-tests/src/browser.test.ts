@@ -8,15 +8,15 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { GuestMemory } from "@savevm/ram-wasm";
 import { MemoryRamSink, RamApplier, readMigrationStream, StreamSummaryBuilder } from "@savevm/format";
 import { fillMixedPages, PAGES } from "./mixed-pages.js";
 import { FIXTURE, PAGE } from "./page.js";
+import { openResultPage } from "./result-page.js";
 import { serveRepository, type StaticServer } from "./static-server.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 interface ScanOutcome {
   variant: string;
@@ -40,19 +40,8 @@ beforeAll(async () => {
   server = await serveRepository(ROOT, ["/packages/format/dist/", "/packages/ram-wasm/dist/", "/node_modules/fflate/esm/", "/apps/browser-tests/dist/", "/packages/format/test/fixtures/"], {
     "/": PAGE,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  await page.goto(server.url + "/");
-  await page.waitForFunction(() => (window as unknown as { savevmResult?: unknown }).savevmResult !== undefined, undefined, { timeout: 60_000 });
-  outcome = (await page.evaluate(() => (window as unknown as { savevmResult: unknown }).savevmResult)) as PageOutcome;
+  let errors: string[];
+  ({ browser, result: outcome, errors } = await openResultPage<PageOutcome>(server.url + "/", 60_000));
   if (outcome.error) throw new Error(`in the page: ${outcome.error}\n${errors.join("\n")}`);
 }, 120_000);
 

@@ -6,13 +6,13 @@
  * in-memory byte pipe and give the same replies, byte for byte on the wire, as in Node.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { MACHINE_QMP_PAGE, MACHINE_QMP_PATH } from "./machine-qmp-page.js";
 import { runMachineScenario, runQmpScenario, type MachineOutcome, type QmpOutcome } from "./machine-qmp-scenario.js";
+import { openResultPage } from "./result-page.js";
 import { serveRepository, type StaticServer } from "./static-server.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SERVED = [
   "/packages/format/dist/",
   "/packages/ram-wasm/dist/",
@@ -32,36 +32,12 @@ interface PageOutcome {
 let server: StaticServer;
 let browser: Browser;
 let outcome: PageOutcome;
-const missing: string[] = [];
+let missing: string[] = [];
 
 beforeAll(async () => {
   server = await serveRepository(ROOT, SERVED, { [MACHINE_QMP_PATH]: MACHINE_QMP_PAGE });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("response", (r) => {
-    if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(server.url + MACHINE_QMP_PATH);
-  await page.waitForFunction(() => (window as unknown as { savevmResult?: unknown }).savevmResult !== undefined, undefined, {
-    timeout: 20_000,
-  });
-  outcome = (await page.evaluate(() => (window as unknown as { savevmResult: unknown }).savevmResult)) as PageOutcome;
+  let errors: string[];
+  ({ browser, result: outcome, errors, missing } = await openResultPage<PageOutcome>(server.url + MACHINE_QMP_PATH, 20_000));
   if (outcome.error) throw new Error(`in the page: ${outcome.error}\n${[...errors, ...missing].join("\n")}`);
 }, 30_000);
 
